@@ -1,0 +1,60 @@
+"""Helpers for exercise checks: compare a learner's answer, explain what is wrong in plain words.
+
+A check returns True when the answer is right (and prints one line of praise),
+False otherwise (and prints what was expected and what came back). A stub that
+still raises NotImplementedError gets "not done yet", not an error.
+"""
+import numpy as np
+
+
+def not_done(name):
+    print(f"⏳ {name}: not done yet. Replace `raise NotImplementedError` with your code, then run this cell again.")
+    return False
+
+
+def passed(message):
+    print(f"✅ {message}")
+    return True
+
+
+def failed(message):
+    print(f"❌ {message}")
+    return False
+
+
+def compare(what, got, expected, rtol=1e-6, atol=1e-9):
+    """None if got matches expected (shape and values), else a sentence saying how it differs."""
+    expected = np.asarray(expected)
+    try:
+        got_array = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"{what}: expected an array of numbers, got {type(got).__name__} {got!r:.80}."
+    if got_array.shape != expected.shape:
+        return f"{what}: expected shape {expected.shape}, got shape {got_array.shape}."
+    if np.isnan(got_array).any() and not np.isnan(expected).any():
+        return f"{what}: the result contains NaN (did something overflow?)."
+    wrong = ~np.isclose(got_array, expected, rtol=rtol, atol=atol)
+    if wrong.any():
+        index = tuple(int(i) for i in np.argwhere(wrong)[0])
+        where = f" at index {index}" if index else ""
+        return f"{what}: expected {expected[index]:.6g}{where}, got {got_array[index]:.6g}."
+    return None
+
+
+def run_check(name, fn, cases, success):
+    """Run fn on each case and compare.
+
+    cases: (description, args, expected) triples; expected may also be a
+    function of the result that returns None or a sentence saying what is wrong.
+    """
+    for description, args, expected in cases:
+        try:
+            got = fn(*args)
+        except NotImplementedError:
+            return not_done(name)
+        except Exception as error:  # the learner's code failed: say where, not a traceback
+            return failed(f"{name} raised {type(error).__name__} on {description}: {error}")
+        problem = expected(got) if callable(expected) else compare(f"{name} on {description}", got, expected)
+        if problem:
+            return failed(problem)
+    return passed(success)

@@ -1,0 +1,33 @@
+"""Plot helpers: the data behind a picture as pure functions, and small drawing helpers."""
+import numpy as np
+
+
+def grid(xlim=(-1.5, 2.5), ylim=(-1.0, 1.5), steps=101):
+    """Points covering a rectangle of the plane: (xx, yy, points).
+
+    xx, yy: (steps, steps) coordinates; points: (steps * steps, 2), one row per point.
+    """
+    xx, yy = np.meshgrid(np.linspace(*xlim, steps), np.linspace(*ylim, steps))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def decision_surface(predict, xlim=(-1.5, 2.5), ylim=(-1.0, 1.5), steps=101):
+    """Evaluate predict over a grid: (xx, yy, zz), all (steps, steps).
+
+    predict: a function from points (n, 2) to one number per point, (n,) or (n, 1),
+    e.g. a probability or a class label.
+    """
+    xx, yy, points = grid(xlim, ylim, steps)
+    zz = np.asarray(predict(points)).reshape(xx.shape)
+    return xx, yy, zz
+
+
+def draw_decision_regions(ax, xx, yy, zz, x=None, y=None, levels=None, cmap="RdBu"):
+    """Colour the regions of zz on ax, and scatter the points x (n, 2) coloured by labels y."""
+    ax.contourf(xx, yy, zz, levels=levels if levels is not None else 20, cmap=cmap, alpha=0.6)
+    if x is not None:
+        ax.scatter(x[:, 0], x[:, 1], c=y, cmap=cmap, edgecolors="k", s=25)
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")

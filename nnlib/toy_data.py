@@ -1,0 +1,59 @@
+"""Small data sets (数据集) from the source tutorials, and a 2-D generator for pictures."""
+import numpy as np
+
+
+def height_weight():
+    """Seed 004's people: (x, y, names).
+
+    x: (4, 2) = (weight - 135 lb, height - 66 in); y: (4, 1), 1 = female.
+    The new people to classify are in NEW_PEOPLE.
+    """
+    names = ["Alice", "Bob", "Charlie", "Diana"]
+    x = np.array([[-2.0, -1.0], [25.0, 6.0], [17.0, 4.0], [-15.0, -6.0]])
+    y = np.array([[1.0], [0.0], [0.0], [1.0]])
+    return x, y, names
+
+
+# Seed 004's two people the trained network has never seen.
+NEW_PEOPLE = {"Emily": np.array([-7.0, -3.0]), "Frank": np.array([20.0, 2.0])}
+
+
+def xor_data():
+    """Seed 001's four samples: (x, y). x: (4, 3), y: (4, 1).
+
+    The third input is always 1 (a bias input); y is the XOR of the first two.
+    """
+    x = np.array([[0.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])
+    y = np.array([[0.0], [1.0], [1.0], [0.0]])
+    return x, y
+
+
+def two_moons(n=200, noise=0.1, rng=None):
+    """Two interleaving half circles: (x, y). x: (n, 2) float, y: (n,) int labels 0 or 1.
+
+    A classic data set that no straight line separates. rng: a numpy
+    Generator; None means np.random.default_rng(0).
+    """
+    if rng is None:
+        rng = np.random.default_rng(0)
+    n_upper = n // 2
+    angle = np.concatenate([np.linspace(0, np.pi, n_upper), np.linspace(0, np.pi, n - n_upper)])
+    upper = np.column_stack([np.cos(angle[:n_upper]), np.sin(angle[:n_upper])])
+    lower = np.column_stack([1 - np.cos(angle[n_upper:]), 0.5 - np.sin(angle[n_upper:])])
+    x = np.vstack([upper, lower]) + rng.normal(scale=noise, size=(n, 2))
+    y = np.concatenate([np.zeros(n_upper, dtype=np.int64), np.ones(n - n_upper, dtype=np.int64)])
+    return x, y
+
+
+def spirals(n=300, classes=3, noise=0.2, rng=None):
+    """`classes` interleaved spiral arms: (x, y). x: (n, 2), y: (n,) int labels.
+
+    rng: a numpy Generator; None means np.random.default_rng(0).
+    """
+    if rng is None:
+        rng = np.random.default_rng(0)
+    y = np.arange(n) % classes
+    radius = np.linspace(0.05, 1, n)
+    angle = y * 2 * np.pi / classes + radius * 4 + rng.normal(scale=noise, size=n)
+    x = np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
+    return x, y

@@ -1,0 +1,42 @@
+"""Input checks shared by layers and losses, so every error names who complained.
+
+These sit at the bottom of nnlib: they import nothing from it.
+"""
+import numpy as np
+
+
+def as_batch(x, who, width=None, dtype=None):
+    """Return `x` as a float array of shape (batch, features).
+
+    who:   the name used in error messages, e.g. "Linear(2 -> 3)".
+    width: the number of features expected, or None to accept any.
+    dtype: the float dtype wanted (None keeps a float input's dtype,
+           and turns anything else into float64).
+
+    A 1-D input is one sample: shape (features,) becomes (1, features).
+    Raises TypeError for non-numbers, ValueError for a wrong shape or NaN/inf.
+    """
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: expected numbers, got an array of dtype {x.dtype}.")
+    if dtype is None:
+        dtype = x.dtype if x.dtype.kind == "f" else np.float64
+    x = x.astype(dtype, copy=False)
+    if x.ndim == 1:
+        x = x[np.newaxis, :]
+    if x.ndim != 2:
+        raise ValueError(
+            f"{who}: expected an input of shape (batch, features), got shape {x.shape}. "
+            "Flatten each sample first, e.g. x.reshape(len(x), -1)."
+        )
+    if width is not None and x.shape[1] != width:
+        raise ValueError(
+            f"{who}: expected input of shape (batch, {width}), got {x.shape}: "
+            f"each sample must have {width} features, not {x.shape[1]}."
+        )
+    if not np.isfinite(x).all():
+        raise ValueError(
+            f"{who}: the input contains NaN or infinity. Check the data, or lower "
+            "the learning rate if it appeared during training."
+        )
+    return x
