@@ -1,0 +1,156 @@
+"""Lesson 04, the forward pass (前向传播): the XOR playground and the forward-pass exercise check.
+
+Pure functions return data; build_playground() wires nine sliders to them and redraws a FigureWidget.
+The network everywhere here: x (batch, 2) -> Linear(2 -> 2) -> Sigmoid -> Linear(2 -> 1) -> Sigmoid.
+"""
+import ipywidgets as widgets
+import numpy as np
+
+from ..activations import sigmoid
+from ..exercise import compare, run_check
+from ..layers import Linear, Sigmoid
+from ..model import Sequential
+from ..plots import decision_surface
+from ..toy_data import xor_data
+from ..train import accuracy
+from ..widgets import FigureWidget, slider
+
+# Hidden unit 1 acts like OR, hidden unit 2 like AND; the output is "OR and not AND" = XOR.
+XOR_SOLUTION = {
+    "W1": np.array([[5.0, 5.0], [5.0, 5.0]]),
+    "b1": np.array([-2.5, -7.5]),
+    "W2": np.array([[5.0], [-5.0]]),
+    "b2": np.array([-2.5]),
+}
+# The playground starts one sign away from it: the output computes OR, 3 of 4 right.
+PLAYGROUND_START = {**XOR_SOLUTION, "W2": np.array([[5.0], [5.0]])}
+
+LIMITS = (-0.5, 1.5)
+
+
+def xor_points():
+    """The four XOR points: x (4, 2) and labels (4,) of 0/1 (seed 001's data without its bias column)."""
+    x, y = xor_data()
+    return x[:, :2], y[:, 0].astype(np.int64)
+
+
+def build_network(W1, b1, W2, b2):
+    """Sequential([Linear(2 -> 2), Sigmoid, Linear(2 -> 1), Sigmoid]) with the given weights.
+
+    W1: (2, 2), b1: (2,), W2: (2, 1), b2: (1,).
+    """
+    return Sequential([Linear.from_weights(W1, b1), Sigmoid(), Linear.from_weights(W2, b2), Sigmoid()])
+
+
+def playground_view(W1, b1, W2, b2, steps=81):
+    """What the playground shows for these weights.
+
+    Returns a dict: "zz" (steps, steps) the network's output over the square
+    [-0.5, 1.5]^2 (rows follow x2, columns x1); "outputs" (4,) its output on the
+    XOR points; "accuracy" the fraction of XOR points on the right side of 0.5.
+    """
+    net = build_network(W1, b1, W2, b2)
+    _, _, zz = decision_surface(net.forward, xlim=LIMITS, ylim=LIMITS, steps=steps)
+    x, labels = xor_points()
+    outputs = net.forward(x)
+    return {"zz": zz, "outputs": outputs[:, 0], "accuracy": accuracy(outputs, labels)}
+
+
+class Playground:
+    """Nine sliders, one per weight, over the decision regions of the 2-2-1 network on XOR."""
+
+    def __init__(self, start=PLAYGROUND_START):
+        W1, b1, W2, b2 = (np.asarray(start[k], dtype=np.float64) for k in ("W1", "b1", "W2", "b2"))
+
+        def s(description, value):
+            return slider(description, float(value), -10.0, 10.0, 0.5)
+
+        # W1[i, j] connects input x_i to hidden unit h_j.
+        self.w11, self.w21 = s("x₁→h₁", W1[0, 0]), s("x₂→h₁", W1[1, 0])
+        self.w12, self.w22 = s("x₁→h₂", W1[0, 1]), s("x₂→h₂", W1[1, 1])
+        self.b11, self.b12 = s("b of h₁", b1[0]), s("b of h₂", b1[1])
+        self.v1, self.v2 = s("h₁→y", W2[0, 0]), s("h₂→y", W2[1, 0])
+        self.b2 = s("b of y", b2[0])
+        self.sliders = [self.w11, self.w21, self.b11, self.w12, self.w22, self.b12, self.v1, self.v2, self.b2]
+        self.label = widgets.Label()
+        self.figure = FigureWidget(figsize=(4.5, 4))
+        ax = self.figure.axes
+        x, labels = xor_points()
+        self.image = ax.imshow(np.zeros((2, 2)), origin="lower", extent=LIMITS * 2,
+                               cmap="RdBu", vmin=0, vmax=1, alpha=0.7, aspect="auto")
+        ax.scatter(x[:, 0], x[:, 1], c=labels, cmap="RdBu", vmin=0, vmax=1, edgecolors="k", s=120)
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        self.figure.fig.colorbar(self.image, ax=ax, label="network output y")
+        for widget in self.sliders:
+            widget.observe(self.update, names="value")
+        columns = widgets.HBox([
+            widgets.VBox([widgets.Label("hidden unit h₁"), self.w11, self.w21, self.b11]),
+            widgets.VBox([widgets.Label("hidden unit h₂"), self.w12, self.w22, self.b12]),
+            widgets.VBox([widgets.Label("output y"), self.v1, self.v2, self.b2]),
+        ])
+        self.box = widgets.VBox([columns, self.label, self.figure.image])
+        self.update()
+
+    def weights(self):
+        """The sliders' current values as (W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,))."""
+        W1 = np.array([[self.w11.value, self.w12.value], [self.w21.value, self.w22.value]])
+        b1 = np.array([self.b11.value, self.b12.value])
+        W2 = np.array([[self.v1.value], [self.v2.value]])
+        return W1, b1, W2, np.array([self.b2.value])
+
+    def update(self, change=None):
+        view = playground_view(*self.weights())
+        self.image.set_data(view["zz"])
+        correct = round(view["accuracy"] * 4)
+        outputs = ", ".join(f"{v:.2f}" for v in view["outputs"])
+        self.label.value = f"accuracy {correct}/4   outputs on (0,0), (0,1), (1,0), (1,1): [{outputs}]"
+        self.figure.axes.set_title(f"XOR: {correct} of 4 points right")
+        self.figure.refresh()
+
+
+def build_playground(start=PLAYGROUND_START):
+    return Playground(start)
+
+
+# ---- exercise: the forward pass of a 2-layer network --------------------------------------
+
+def _forward_cases(rng):
+    """(description, args, expected) triples: args = (x, W1, b1, W2, b2); expected from nnlib.Sequential."""
+    cases = []
+    for batch, n_in, n_hidden, n_out in ((1, 2, 2, 1), (5, 3, 4, 2)):
+        x = rng.normal(size=(batch, n_in))
+        W1, b1 = rng.normal(size=(n_in, n_hidden)), rng.normal(size=n_hidden)
+        W2, b2 = rng.normal(size=(n_hidden, n_out)), rng.normal(size=n_out)
+        expected = build_network(W1, b1, W2, b2).forward(x)
+        description = f"x {x.shape}, W1 {W1.shape}, b1 {b1.shape}, W2 {W2.shape}, b2 {b2.shape}"
+        cases.append((description, (x, W1, b1, W2, b2), _forward_problem(description, x, W1, b1, W2, b2, expected)))
+    return cases
+
+
+def _forward_problem(description, x, W1, b1, W2, b2, expected):
+    # Common slips, each recognised by the value it produces.
+    slips = {
+        "left out the sigmoid on the output": sigmoid(x @ W1 + b1) @ W2 + b2,
+        "left out the sigmoid on the hidden layer": sigmoid((x @ W1 + b1) @ W2 + b2),
+        "left out the biases": sigmoid(sigmoid(x @ W1) @ W2),
+    }
+
+    def problem(got):
+        message = compare(f"forward on {description}", got, expected)
+        if message is None:
+            return None
+        for slip, value in slips.items():
+            if np.shape(got) == value.shape and np.allclose(got, value):
+                return f"{message} It looks like you {slip}."
+        return message
+
+    return problem
+
+
+def check_forward(fn):
+    """Check fn(x, W1, b1, W2, b2) -> sigmoid(sigmoid(x @ W1 + b1) @ W2 + b2), (batch, out),
+    against nnlib.Sequential with the same weights."""
+    cases = _forward_cases(np.random.default_rng(4))
+    return run_check("forward", fn, cases,
+                     "forward: your forward pass matches nnlib.Sequential on every input. Well done!")

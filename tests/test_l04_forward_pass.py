@@ -1,0 +1,73 @@
+"""Tests of lesson 04's playground view, widget and forward-pass check."""
+import numpy as np
+import pytest
+
+import nnlib as nn
+from nnlib.lessons import l04_forward_pass as l04
+
+
+def test_xor_points():
+    x, labels = l04.xor_points()
+    assert x.shape == (4, 2) and labels.tolist() == [0, 1, 1, 0]
+
+
+def test_build_network_structure():
+    net = l04.build_network(**l04.XOR_SOLUTION)
+    assert [type(layer) for layer in net.layers] == [nn.Linear, nn.Sigmoid, nn.Linear, nn.Sigmoid]
+    assert net.forward(np.zeros((3, 2))).shape == (3, 1)
+
+
+def test_playground_view_solution_separates_xor():
+    view = l04.playground_view(**l04.XOR_SOLUTION, steps=21)
+    assert view["zz"].shape == (21, 21)
+    assert view["outputs"].shape == (4,)
+    assert view["accuracy"] == 1.0
+    assert np.array_equal(view["outputs"] > 0.5, [False, True, True, False])
+    assert ((view["zz"] > 0) & (view["zz"] < 1)).all()
+
+
+def test_playground_view_start_is_or():
+    view = l04.playground_view(**l04.PLAYGROUND_START)
+    assert view["accuracy"] == 0.75
+
+
+def test_playground_widget_updates_label_and_image():
+    view = l04.build_playground()
+    assert view.label.value.startswith("accuracy 3/4")
+    image = view.figure.image.value
+    view.v2.value = -5.0
+    assert view.label.value.startswith("accuracy 4/4")
+    assert view.figure.image.value != image
+    W1, b1, W2, b2 = view.weights()
+    assert W1.shape == (2, 2) and b1.shape == (2,) and W2.shape == (2, 1) and b2.shape == (1,)
+
+
+def solution(x, W1, b1, W2, b2):
+    h = nn.sigmoid(x @ W1 + b1)
+    return nn.sigmoid(h @ W2 + b2)
+
+
+def test_check_forward_passes_correct(capsys):
+    assert l04.check_forward(solution) is True
+    assert "✅" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fn, words", [
+    (lambda x, W1, b1, W2, b2: nn.sigmoid(x @ W1 + b1) @ W2 + b2, "sigmoid on the output"),
+    (lambda x, W1, b1, W2, b2: nn.sigmoid((x @ W1 + b1) @ W2 + b2), "sigmoid on the hidden layer"),
+    (lambda x, W1, b1, W2, b2: nn.sigmoid(nn.sigmoid(x @ W1) @ W2), "biases"),
+    (lambda x, W1, b1, W2, b2: solution(x, W1, b1, W2, b2)[:, 0], "shape"),
+    (lambda x, W1, b1, W2, b2: solution(x, W1, b1, W2.T, b2), "raised ValueError"),
+])
+def test_check_forward_names_the_problem(fn, words, capsys):
+    assert l04.check_forward(fn) is False
+    out = capsys.readouterr().out
+    assert "❌" in out and words in out
+
+
+def test_check_forward_stub_not_done(capsys):
+    def stub(x, W1, b1, W2, b2):
+        raise NotImplementedError
+
+    assert l04.check_forward(stub) is False
+    assert "not done yet" in capsys.readouterr().out
