@@ -1,0 +1,121 @@
+"""SGD, fit and gradient checking on whole networks; the seeds' training results."""
+import numpy as np
+import pytest
+
+import nnlib as nn
+
+
+def test_numerical_gradient_of_a_known_function():
+    x = np.array([1.0, -2.0, 3.0])
+    grad = nn.numerical_gradient(lambda: float(np.sum(x**3)), x)
+    np.testing.assert_allclose(grad, 3 * x**2, rtol=1e-8)
+    np.testing.assert_array_equal(x, [1.0, -2.0, 3.0])  # restored
+
+
+def test_gradient_check_whole_network_float64():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential([nn.Linear(3, 5, rng), nn.Tanh(), nn.Linear(5, 4, rng), nn.Sigmoid(),
+                           nn.Linear(4, 4, rng), nn.LeakyReLU(), nn.Linear(4, 3, rng)])
+    errors = nn.gradient_check(model, nn.CrossEntropyLoss(), rng.normal(size=(8, 3)), rng.integers(0, 3, 8))
+    assert set(errors) >= {"layers[0] Linear(3 -> 5) W", "layers[0] Linear(3 -> 5) b", "input"}
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_gradient_check_catches_a_wrong_backward():
+    class BrokenSigmoid(nn.Sigmoid):
+        def backward(self, grad):
+            return grad * nn.sigmoid(self.x)  # forgot the (1 - s) factor
+
+    rng = np.random.default_rng(0)
+    model = nn.Sequential([nn.Linear(2, 3, rng), BrokenSigmoid(), nn.Linear(3, 1, rng)])
+    errors = nn.gradient_check(model, nn.MSELoss(), rng.normal(size=(4, 2)), rng.normal(size=(4, 1)))
+    assert errors["layers[0] Linear(2 -> 3) W"] > 1e-3
+    assert errors["layers[2] Linear(3 -> 1) W"] < 1e-6  # layers after the bug are still right
+
+
+def test_sgd_step_and_momentum():
+    value, grad = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    nn.SGD([(value, grad)], lr=0.1).step()
+    np.testing.assert_allclose(value, [0.95, 2.1])
+    value = np.array([0.0])
+    opt = nn.SGD([(value, np.array([1.0]))], lr=1.0, momentum=0.9)
+    opt.step()
+    opt.step()
+    np.testing.assert_allclose(value, [-1.0 - 1.9])
+    with pytest.raises(ValueError, match="positive"):
+        nn.SGD([], lr=0)
+
+
+def test_xor_reaches_full_accuracy():
+    x, y = nn.xor_data()
+    rng = np.random.default_rng(0)
+    model = nn.Sequential([nn.Linear(3, 4, rng), nn.Sigmoid(), nn.Linear(4, 1, rng), nn.Sigmoid()])
+    history = nn.fit(model, nn.MSELoss(), x, y, epochs=1500, batch_size=4, lr=2.0, progress=False)
+    assert history["accuracy"][-1] == 1.0
+    assert history["loss"][-1] < history["loss"][0] / 10
+    np.testing.assert_array_equal(model.predict(x), y[:, 0])
+
+
+def test_xor_with_cross_entropy_and_momentum():
+    x, y = nn.xor_data()
+    rng = np.random.default_rng(1)
+    model = nn.Sequential([nn.Linear(3, 8, rng), nn.Tanh(), nn.Linear(8, 2, rng)])
+    history = nn.fit(model, nn.CrossEntropyLoss(), x, y[:, 0].astype(int), epochs=300, batch_size=4,
+                     optimizer=nn.SGD(model.parameters(), lr=0.1, momentum=0.9), progress=False)
+    assert history["accuracy"][-1] == 1.0
+
+
+def test_height_weight_classifies_emily_and_frank():
+    x, y, names = nn.height_weight()
+    model = nn.Sequential([nn.Linear(2, 2), nn.Sigmoid(), nn.Linear(2, 1), nn.Sigmoid()])
+    nn.fit(model, nn.MSELoss(), x, y, epochs=1000, batch_size=1, lr=0.1, progress=False)
+    emily, frank = model.forward(np.stack([nn.NEW_PEOPLE["Emily"], nn.NEW_PEOPLE["Frank"]]))[:, 0]
+    assert emily > 0.9 and frank < 0.1  # the seed reports 0.951 and 0.039
+
+
+def test_fit_is_deterministic():
+    def run():
+        x, y = nn.two_moons(100)
+        model = nn.Sequential([nn.Linear(2, 8, np.random.default_rng(0)), nn.ReLU(), nn.Linear(8, 2, np.random.default_rng(1))])
+        return nn.fit(model, nn.CrossEntropyLoss(), x, y, epochs=5, batch_size=16, lr=0.1,
+                      rng=np.random.default_rng(5), progress=False)
+    assert run() == run()
+
+
+def test_fit_stops_clearly_when_loss_diverges():
+    model = nn.Sequential([nn.Linear(3, 1)])
+    with pytest.raises(FloatingPointError, match=r"diverged.*learning rate 10.*try 1"):
+        nn.fit(model, nn.MSELoss(), np.ones((4, 3)) * 100, np.ones((4, 1)), epochs=100, lr=10, progress=False)
+
+
+def test_fit_argument_errors():
+    model = nn.Sequential([nn.Linear(3, 1)])
+    with pytest.raises(ValueError, match="exactly one"):
+        nn.fit(model, nn.MSELoss(), np.ones((4, 3)), np.ones((4, 1)), epochs=1, progress=False)
+    with pytest.raises(ValueError, match="4 samples but y has 3"):
+        nn.fit(model, nn.MSELoss(), np.ones((4, 3)), np.ones((3, 1)), epochs=1, lr=0.1, progress=False)
+
+
+def test_fit_regression_has_no_accuracy():
+    x = np.linspace(-1, 1, 20)[:, None]
+    history = nn.fit(nn.Sequential([nn.Linear(1, 1)]), nn.MSELoss(), x, 3 * x + 0.5, epochs=200,
+                     batch_size=5, lr=0.1, progress=False)
+    assert "accuracy" not in history and history["loss"][-1] < 1e-3
+
+
+def test_accuracy():
+    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert nn.accuracy(scores, [1, 0, 0]) == pytest.approx(2 / 3)
+    assert nn.accuracy(scores, nn.to_one_hot([1, 0, 1], 2)) == 1.0
+    assert nn.accuracy(np.array([[0.7], [0.2]]), np.array([[1.0], [1.0]])) == 0.5
+    with pytest.raises(ValueError, match="3 class labels"):
+        nn.accuracy(scores, [1, 0])
+
+
+def test_toy_data():
+    x, y = nn.two_moons(101, rng=np.random.default_rng(0))
+    assert x.shape == (101, 2) and set(y) == {0, 1}
+    x, y = nn.spirals(90, classes=3)
+    assert x.shape == (90, 2) and np.bincount(y).tolist() == [30, 30, 30]
+    x, y, names = nn.height_weight()
+    assert names == ["Alice", "Bob", "Charlie", "Diana"] and x.shape == (4, 2) and y.shape == (4, 1)
