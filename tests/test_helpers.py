@@ -1,0 +1,45 @@
+"""nnlib.exercise and nnlib.widgets: the shared pieces of every lesson's checks and views."""
+import numpy as np
+
+from nnlib import exercise
+from nnlib.widgets import FigureWidget, slider
+
+
+def test_compare_names_shape_and_value():
+    assert exercise.compare("f", [1.0, 2.0], [1.0, 2.0]) is None
+    assert "expected shape (2,), got shape (3,)" in exercise.compare("f", [1, 2, 3], [1.0, 2.0])
+    assert "expected 2 at index (1,), got 5" in exercise.compare("f", [1, 5], [1.0, 2.0])
+    assert "NaN" in exercise.compare("f", [np.nan], [1.0])
+    assert "array of numbers" in exercise.compare("f", "abc", [1.0])
+
+
+def test_run_check_reports_not_done_failure_and_success(capsys):
+    cases = [("x = 2", (2,), 4.0)]
+
+    def stub(x):
+        raise NotImplementedError
+
+    assert exercise.run_check("square", stub, cases, "well done") is False
+    assert "not done yet" in capsys.readouterr().out
+    assert exercise.run_check("square", lambda x: x + 1, cases, "well done") is False
+    assert "square on x = 2: expected 4, got 3" in capsys.readouterr().out
+    assert exercise.run_check("square", lambda x: x / 0 if x == 2 else x, cases, "ok") is False
+    assert "raised ZeroDivisionError on x = 2" in capsys.readouterr().out
+    assert exercise.run_check("square", lambda x: x * x, cases, "well done") is True
+    assert "well done" in capsys.readouterr().out
+
+
+def test_figure_widget_refresh_changes_the_image():
+    view = FigureWidget(figsize=(2, 2))
+    (line,) = view.axes.plot([0, 1], [0, 1])
+    view.refresh()
+    first = view.image.value
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    line.set_ydata([1, 0])
+    view.refresh()
+    assert view.image.value != first
+
+
+def test_slider_defaults():
+    s = slider("w₁", 0.5, -2, 2)
+    assert (s.value, s.min, s.max, s.description) == (0.5, -2, 2, "w₁")
