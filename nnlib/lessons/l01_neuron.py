@@ -89,7 +89,7 @@ class NeuronWidget:
 
     xlim = ylim = (-0.5, 1.5)
 
-    def __init__(self, w1=1.0, w2=0.5, b=-0.7, x1=1.0, x2=0.0):
+    def __init__(self, w1=1.0, w2=0.5, b=-0.7, x1=0.5, x2=1.0):
         self.w1 = slider("w₁", w1, -2, 2, 0.1)
         self.w2 = slider("w₂", w2, -2, 2, 0.1)
         self.b = slider("b", b, -3, 3, 0.1)
