@@ -74,7 +74,7 @@ class ActivationExplorer:
         self.dot_slope.set_data([self.z.value], [view["dh_at"]])
         for ax, values in zip(self.figure.axes, (view["h"], view["dh"])):
             low, high = values.min(), values.max()
-            pad = 0.1 * max(high - low, 1.0)
+            pad = 0.1 * (high - low) + 0.05
             ax.set_xlim(view["z"][0], view["z"][-1])
             ax.set_ylim(low - pad, high + pad)
         self.figure.axes[0].set_title(f"{self.activation.value}: h(z)")
