@@ -1,0 +1,186 @@
+"""Lesson 02 (layers): shape tables, the weight-matrix widget and the exercise check.
+
+A layer of `out` neurons with `in` inputs each: y = x @ W + b,
+x: (batch, in), W: (in, out) (column j holds neuron j's weights), b: (out,), y: (batch, out).
+"""
+import ipywidgets as widgets
+import numpy as np
+
+from ..exercise import compare, failed, not_done, passed
+from ..layers import Linear
+from ..widgets import FigureWidget, slider
+
+# Seed 002's first layer and input ("Deep Learning from Scratch", chapter 3).
+W1 = np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]])
+B1 = np.array([0.1, 0.2, 0.3])
+# A batch of five 2-D inputs for the widget; the first row is seed 002's x.
+BATCH = np.array([[1.0, 0.5], [0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 2.0]])
+
+SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
+
+
+def shape_table(x, W, b):
+    """Rows (name, shape, meaning) for every array of y = x @ W + b; x: (batch, in)."""
+    x, W, b = np.asarray(x), np.asarray(W), np.asarray(b)
+    product = x @ W
+    return [
+        ("x", x.shape, "(batch, in): one sample per row"),
+        ("W", W.shape, "(in, out): one column per neuron"),
+        ("b", b.shape, "(out,): one bias per neuron"),
+        ("x @ W", product.shape, "(batch, out): every weighted sum"),
+        ("y = x @ W + b", (product + b).shape, "(batch, out): b is added to every row (broadcasting)"),
+    ]
+
+
+def layer_outputs(x, W, b):
+    """y = x @ W + b computed by nnlib's Linear layer with these weights: (batch, out)."""
+    return Linear.from_weights(W, b).forward(x)
+
+
+def outputs_html(x, y):
+    """An HTML table: one row per sample n with its inputs x (batch, in) and outputs y (batch, out)."""
+    x, y = np.atleast_2d(x), np.atleast_2d(y)
+    head = "<th>n</th>" + "".join(f"<th>x{SUBSCRIPTS[i + 1]}</th>" for i in range(x.shape[1]))
+    head += "".join(f"<th>y{SUBSCRIPTS[j + 1]}</th>" for j in range(y.shape[1]))
+    rows = ""
+    for n, (xn, yn) in enumerate(zip(x, y)):
+        cells = "".join(f"<td>{v:.2f}</td>" for v in xn) + "".join(f"<td><b>{v:.2f}</b></td>" for v in yn)
+        rows += f"<tr><td>{n}</td>{cells}</tr>"
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def layer_view(x, W, b):
+    """What the layer widget shows: y (batch, out), params (in + 1, out) = W with b as its last row, html."""
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    y = layer_outputs(x, W, b)
+    return {"y": y, "params": np.vstack([W, b]), "html": outputs_html(x, y)}
+
+
+def _heatmap(ax, values, row_names, col_names, title):
+    """Draw values (rows, cols) as a colour grid with the numbers written in; return (image, texts)."""
+    image = ax.imshow(values, cmap="RdBu", vmin=-2, vmax=2)
+    texts = [[ax.text(j, i, "", ha="center", va="center", fontsize=9) for j in range(values.shape[1])]
+             for i in range(values.shape[0])]
+    ax.set_xticks(range(len(col_names)), col_names)
+    ax.set_yticks(range(len(row_names)), row_names)
+    ax.set_title(title)
+    return image, texts
+
+
+def _show(image, texts, values):
+    image.set_data(values)
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
+            text.set_text(f"{values[i, j]:.2f}")
+
+
+class LayerWidget:
+    """One slider per weight w_ij (attributes w11, w12, ...) and bias b_j (b1, b2, ...);
+    a heat map of W, b and the batch's outputs y in `figure`, and the numbers in the HTML `table`."""
+
+    def __init__(self, x=BATCH, W=W1, b=B1):
+        self.x = np.asarray(x, dtype=float)
+        n_in, n_out = np.shape(W)
+        self.W_sliders = [[slider(f"w{SUBSCRIPTS[i + 1]}{SUBSCRIPTS[j + 1]}", W[i][j], -1, 1, 0.05)
+                           for j in range(n_out)] for i in range(n_in)]
+        self.b_sliders = [slider(f"b{SUBSCRIPTS[j + 1]}", b[j], -1, 1, 0.05) for j in range(n_out)]
+        for i, row in enumerate(self.W_sliders):
+            for j, s in enumerate(row):
+                setattr(self, f"w{i + 1}{j + 1}", s)
+        for j, s in enumerate(self.b_sliders):
+            setattr(self, f"b{j + 1}", s)
+        self.table = widgets.HTML()
+        self.figure = FigureWidget(1, 2, figsize=(7, 3.4))
+        left, right = self.figure.axes
+        outputs = [f"y{SUBSCRIPTS[j + 1]}" for j in range(n_out)]
+        rows = [f"W row {i + 1} (x{SUBSCRIPTS[i + 1]})" for i in range(n_in)] + ["b"]
+        self.params_plot = _heatmap(left, np.zeros((n_in + 1, n_out)), rows, [f"neuron {j + 1}" for j in range(n_out)],
+                                    "Parameters: W, then b")
+        self.y_plot = _heatmap(right, np.zeros((len(self.x), n_out)), [f"sample {n}" for n in range(len(self.x))],
+                               outputs, "Outputs y = x @ W + b")
+        columns = [widgets.VBox([widgets.HTML(f"<b>neuron {j + 1}</b>"), *[row[j] for row in self.W_sliders],
+                                 self.b_sliders[j]]) for j in range(n_out)]
+        for s in [*sum(self.W_sliders, []), *self.b_sliders]:
+            s.observe(self.update, names="value")
+        self.box = widgets.VBox([widgets.HBox(columns), widgets.HBox([self.figure.image, self.table])])
+        self.update()
+
+    @property
+    def W(self):
+        return np.array([[s.value for s in row] for row in self.W_sliders])
+
+    @property
+    def b(self):
+        return np.array([s.value for s in self.b_sliders])
+
+    def update(self, change=None):
+        view = layer_view(self.x, self.W, self.b)
+        _show(*self.params_plot, view["params"])
+        _show(*self.y_plot, view["y"])
+        self.table.value = view["html"]
+        self.figure.refresh()
+
+
+def build_layer_widget(**defaults):
+    """The lesson's weight-matrix widget; display(view.box) to show it."""
+    return LayerWidget(**defaults)
+
+
+# ---- exercise check ----------------------------------------------------------------------------
+
+def check_layer_forward(fn):
+    """fn(x, W, b) -> x @ W + b; x: (batch, in) gives (batch, out), x: (in,) gives (out,).
+
+    A wrong width must raise the learner's own ValueError that names both widths.
+    """
+    name = "layer_forward"
+    rng = np.random.default_rng(2)
+    W, b = rng.standard_normal((3, 2)), rng.standard_normal(2)
+    x_batch = rng.standard_normal((4, 3))
+    value_cases = [
+        ("seed 002's x = [[1.0, 0.5]] and W1, b1", np.array([[1.0, 0.5]]), W1, B1),
+        ("a batch x of shape (4, 3) with W (3, 2)", x_batch, W, b),
+        ("one sample x of shape (3,) with W (3, 2)", x_batch[0], W, b),
+    ]
+    for description, x, W_case, b_case in value_cases:
+        try:
+            got = fn(x, W_case, b_case)
+        except NotImplementedError:
+            return not_done(name)
+        except Exception as error:
+            return failed(f"{name} raised {type(error).__name__} on {description}: {error}")
+        expected = layer_outputs(x, W_case, b_case)
+        if x.ndim == 1:
+            expected = expected[0]     # nnlib always returns a batch; here one sample gives one row
+            if np.shape(got) == (1, len(b_case)):
+                return failed(f"{name} on {description}: expected shape {expected.shape} (one output per neuron, "
+                              f"as x @ W + b gives), got {np.shape(got)}. Do not add a batch axis.")
+        try:
+            missing_b = np.allclose(np.asarray(got, dtype=float), x @ W_case) and np.shape(got) == expected.shape
+        except (TypeError, ValueError):
+            missing_b = False
+        if missing_b:
+            return failed(f"{name} on {description}: you returned x @ W; the bias b is missing.")
+        problem = compare(f"{name} on {description}", got, expected)
+        if problem:
+            return failed(problem)
+    for description, x in [("x of shape (2, 5) with W (3, 2)", rng.standard_normal((2, 5))),
+                           ("x of shape (5,) with W (3, 2)", rng.standard_normal(5))]:
+        try:
+            got = fn(x, W, b)
+        except NotImplementedError:
+            return not_done(name)
+        except ValueError as error:
+            message = str(error)
+            if "matmul" in message:
+                return failed(f"{name} on {description}: the ValueError came from NumPy's @, not from your check. "
+                              "Compare x.shape[-1] with W.shape[0] first and raise your own ValueError.")
+            if "3" not in message or "5" not in message:
+                return failed(f"{name} on {description}: your ValueError says {message!r}; say which width was "
+                              "expected (3) and which came (5), so the user can fix the input.")
+            continue
+        except Exception as error:
+            return failed(f"{name} on {description}: expected a ValueError, got {type(error).__name__}: {error}")
+        return failed(f"{name} on {description}: expected a ValueError (each sample needs 3 features, "
+                      f"not 5), but it returned {type(got).__name__} {np.shape(got)}.")
+    return passed("layer_forward gives x @ W + b for batches and single samples, and rejects a wrong width.")

@@ -1,0 +1,71 @@
+"""Tests of lesson 02's view functions, widget wrapper and exercise check."""
+import numpy as np
+
+from nnlib.lessons import l02_layers as l02
+
+
+def correct_forward(x, W, b):
+    x = np.asarray(x, dtype=float)
+    if x.shape[-1] != W.shape[0]:
+        raise ValueError(f"expected {W.shape[0]} features per sample, got {x.shape[-1]}")
+    return x @ W + b
+
+
+def stub(x, W, b):
+    raise NotImplementedError
+
+
+def test_shape_table_lists_every_array():
+    table = dict((name, shape) for name, shape, meaning in l02.shape_table(np.zeros((4, 2)), l02.W1, l02.B1))
+    assert table == {"x": (4, 2), "W": (2, 3), "b": (3,), "x @ W": (4, 3), "y = x @ W + b": (4, 3)}
+
+
+def test_layer_outputs_match_seed_002():
+    assert np.allclose(l02.layer_outputs([1.0, 0.5], l02.W1, l02.B1), [[0.3, 0.7, 1.1]])
+    assert l02.layer_outputs(l02.BATCH, l02.W1, l02.B1).shape == (5, 3)
+
+
+def test_layer_view_and_html():
+    view = l02.layer_view(l02.BATCH, l02.W1, l02.B1)
+    assert view["y"].shape == (5, 3) and view["params"].shape == (3, 3)
+    assert np.allclose(view["params"][-1], l02.B1)
+    assert view["html"].count("<tr>") == 6 and "<b>1.10</b>" in view["html"]
+
+
+def test_widget_updates_table_and_image():
+    view = l02.build_layer_widget()
+    before_table, before_image = view.table.value, view.figure.image.value
+    view.w11.value = -0.5
+    assert view.W[0, 0] == -0.5
+    assert view.table.value != before_table and "<b>-0.30</b>" in view.table.value
+    assert view.figure.image.value != before_image
+    view.b3.value = 0.0
+    assert np.allclose(l02.layer_view(view.x, view.W, view.b)["y"][1], [0.1, 0.2, 0.0])
+
+
+def test_check_layer_forward(capsys):
+    assert l02.check_layer_forward(correct_forward) is True
+    assert "rejects a wrong width" in capsys.readouterr().out
+    assert l02.check_layer_forward(stub) is False
+    assert "not done yet" in capsys.readouterr().out
+    assert l02.check_layer_forward(lambda x, W, b: x @ W + b) is False
+    assert "came from NumPy" in capsys.readouterr().out
+    assert l02.check_layer_forward(lambda x, W, b: x @ W) is False
+    assert "bias b is missing" in capsys.readouterr().out
+    assert l02.check_layer_forward(lambda x, W, b: correct_forward(np.atleast_2d(x), W, b)) is False
+    assert "expected shape (2,)" in capsys.readouterr().out
+
+
+def test_check_layer_forward_wants_a_clear_error(capsys):
+    def vague(x, W, b):
+        if np.shape(x)[-1] != W.shape[0]:
+            raise ValueError("bad input")
+        return x @ W + b
+
+    def silent(x, W, b):
+        return np.asarray(x)[..., : W.shape[0]] @ W + b
+
+    assert l02.check_layer_forward(vague) is False
+    assert "expected (3) and which came (5)" in capsys.readouterr().out
+    assert l02.check_layer_forward(silent) is False
+    assert "expected a ValueError" in capsys.readouterr().out
