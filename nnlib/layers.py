@@ -50,7 +50,7 @@ class Linear:
         return layer
 
     def forward(self, x):
-        x = as_batch(x, repr(self), width=self.in_features, dtype=self.W.dtype)
+        x = as_batch(x, self, width=self.in_features, dtype=self.W.dtype)
         self.x = x
         return x @ self.W + self.b
 

@@ -8,7 +8,7 @@ import numpy as np
 def as_batch(x, who, width=None, dtype=None):
     """Return `x` as a float array of shape (batch, features).
 
-    who:   the name used in error messages, e.g. "Linear(2 -> 3)".
+    who:   the layer (or a name) that error messages start with, e.g. Linear(2 -> 3).
     width: the number of features expected, or None to accept any.
     dtype: the float dtype wanted (None keeps a float input's dtype,
            and turns anything else into float64).

@@ -99,7 +99,7 @@ def show_digits(images, titles, ncols=8, title="", colors=None):
         ax.set_axis_off()
         if i < n:
             ax.imshow(np.reshape(images[i], (SIDE, SIDE)), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(titles[i], fontsize=9, color=None if colors is None else colors[i])
+            ax.set_title(titles[i], fontsize=9, color="black" if colors is None else colors[i])
     fig.suptitle(title)
     fig.supxlabel("each image: 28 × 28 pixels, dark = ink", fontsize=9)
     return fig
