@@ -1,0 +1,227 @@
+"""The course in a real browser: every lesson runs clean in JupyterLab, and its widgets render and respond.
+
+Run alone with:  python -m pytest -m e2e -s      (-s prints the timings)
+Screenshots go to artifacts/screenshots/, timings to artifacts/e2e_timings.json.
+"""
+import re
+import time
+
+import pytest
+
+from .conftest import SCREENSHOTS, TIMINGS, lesson_notebooks
+
+pytestmark = pytest.mark.e2e
+
+LESSONS = lesson_notebooks()
+# Lessons whose first slider is moved with the keyboard; its Label/HTML text and figure <img> must change.
+SLIDER_LESSONS = {"01", "04"}
+# Preferred slider descriptions, in order; else the first slider of the lesson.
+SLIDER_NAMES = ("w₁", "w1", "w", "b")
+
+OPEN_TIMEOUT = 60  # s: page loaded and kernel idle
+RUN_TIMEOUT = 150  # s: "Run All Cells" finished
+WIDGET_TIMEOUT = 20  # s: widgets rendered / a slider's effect shown
+
+# Source patterns that mean a lesson displays ipywidgets (course convention: build_xxx() wrappers).
+USES_WIDGETS = re.compile(r"ipywidgets|\bwidgets\.|\bbuild_\w+\(|FigureWidget|\bslider\(")
+# A widget's text repr shown instead of the widget: the front end could not render it.
+BARE_WIDGET_REPR = re.compile(
+    r"\b(?:\w*Slider|\w*Box|Label|HTML|Image|Button|Dropdown|Checkbox|Play)\((?:value|children|description|layout)="
+)
+
+# One snapshot of the notebook's cells, computed in the page.
+CELL_STATE_JS = """
+() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell')).map(cell => {
+  const prompt = cell.querySelector('.jp-InputPrompt');
+  const editor = cell.querySelector('.cm-content');
+  return {prompt: prompt ? prompt.textContent.trim() : '', empty: !editor || editor.textContent.trim() === ''};
+})
+"""
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"
+
+
+def lesson_id(path):
+    return path.stem
+
+
+def wait_until(condition, timeout, what, interval=0.25):
+    """Poll condition() until it returns a truthy value; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}", pytrace=False)
+        time.sleep(interval)
+
+
+def open_lesson(page, server, name):
+    page.goto(server.lab_url(name), wait_until="domcontentloaded", timeout=OPEN_TIMEOUT * 1000)
+    page.locator(NOTEBOOK).first.wait_for(state="visible", timeout=OPEN_TIMEOUT * 1000)
+    page.locator(f"{NOTEBOOK} .jp-CodeCell").first.wait_for(state="attached", timeout=OPEN_TIMEOUT * 1000)
+    wait_until(lambda: server.kernel_state(name) == "idle", OPEN_TIMEOUT, f"the kernel of {name} to be idle")
+
+
+def run_all_cells(page):
+    """Run > Run All Cells from the menu bar (the command palette if the menu is not there)."""
+    page.locator(NOTEBOOK).first.click(position={"x": 5, "y": 5})
+    menu = page.locator("#jp-menu-panel .lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$"))
+    if menu.count():
+        menu.first.click()
+        item = page.locator(".lm-Menu-item").filter(
+            has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^\s*Run All Cells\s*$")))
+        item.first.wait_for(state="visible", timeout=10_000)
+        item.first.click()
+    else:
+        page.keyboard.press("Control+Shift+C")
+        page.keyboard.type("Run All Cells")
+        page.keyboard.press("Enter")
+
+
+def wait_for_run(page, server, name, clicked):
+    """Wait until the kernel is idle and no cell shows [*] (twice in a row); return the cells' state."""
+    stable = [0]
+
+    def finished():
+        cells = page.evaluate(CELL_STATE_JS)
+        running = any("*" in c["prompt"] for c in cells)
+        all_counted = all(re.search(r"\[\d+\]", c["prompt"]) for c in cells if not c["empty"])
+        idle = server.kernel_state(name) == "idle"
+        if running or not idle:
+            stable[0] = 0
+            return None
+        stable[0] += 1
+        if all_counted or (stable[0] >= 4 and time.monotonic() - clicked > 3):
+            return cells
+        return None
+
+    return wait_until(finished, RUN_TIMEOUT, f"'Run All Cells' of {name} to finish (kernel idle, no [*])")
+
+
+def error_outputs(page):
+    """Texts of error outputs: stderr/traceback outputs mentioning Error or Traceback."""
+    texts = page.locator(f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    return [t for t in texts.all_inner_texts() if "Error" in t or "Traceback" in t]
+
+
+def notebook_uses_widgets(path):
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return any(USES_WIDGETS.search(c.source) for c in nb.cells if c.cell_type == "code")
+
+
+def slider_texts_and_images(scope):
+    """What a slider drives: texts of Label/HTML widgets (not slider descriptions) and <img> srcs in scope."""
+    texts = scope.locator("div.widget-label, .widget-html-content, .widget-readout").evaluate_all(
+        "els => els.filter(e => !e.closest('.widget-slider') || e.classList.contains('widget-readout'))"
+        ".map(e => (e.classList.contains('widget-readout') ? 'readout:' : '') + e.textContent.trim())"
+    )
+    images = scope.locator("img").evaluate_all("els => els.map(e => e.src)")
+    return texts, images
+
+
+def find_slider(page):
+    sliders = page.locator(f"{NOTEBOOK} .widget-slider")
+    wait_until(lambda: sliders.count() > 0, WIDGET_TIMEOUT, "a slider widget to render")
+    descriptions = [d.strip() for d in sliders.locator("label.widget-label").all_inner_texts()]
+    for name in SLIDER_NAMES:
+        if name in descriptions:
+            return sliders.nth(descriptions.index(name)), name
+    return sliders.first, (descriptions[0] if descriptions else "?")
+
+
+def move_slider_and_check(page, server, name):
+    """Move the lesson's slider with the keyboard; its Label/HTML text and figure image must change."""
+    slider, description = find_slider(page)
+    output = slider.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+    texts, images = slider_texts_and_images(output)
+    if not [t for t in texts if not t.startswith("readout:")] or not images:
+        output = page.locator(NOTEBOOK).first  # the view's label/figure live in another cell's output
+        texts, images = slider_texts_and_images(output)
+    labels_before = [t for t in texts if not t.startswith("readout:")]
+    assert labels_before, f"{name}: no ipywidgets Label/HTML value shown next to slider {description!r}"
+    assert images, f"{name}: no figure <img> (ipywidgets.Image) shown next to slider {description!r}"
+
+    handle = slider.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    for key in ("ArrowRight", "ArrowLeft"):  # ArrowLeft in case the slider starts at its maximum
+        handle.focus()
+        for _ in range(3 if key == "ArrowRight" else 6):
+            handle.press(key)
+        deadline = time.monotonic() + WIDGET_TIMEOUT / 2
+        while time.monotonic() < deadline:
+            after_texts, after_images = slider_texts_and_images(output)
+            after_labels = [t for t in after_texts if not t.startswith("readout:")]
+            if after_labels != labels_before and after_images != images:
+                return description, time.monotonic()
+            time.sleep(0.2)
+    assert after_texts != texts, f"{name}: pressing arrow keys on slider {description!r} did not move it"
+    assert after_labels != labels_before, (
+        f"{name}: moving slider {description!r} did not change any Label/HTML text (still {labels_before})")
+    assert after_images != images, f"{name}: moving slider {description!r} did not redraw the figure image"
+
+
+def save_screenshot(page, name):
+    """Full-lesson screenshot: grow the viewport to the notebook's height, then capture the page."""
+    height = page.evaluate("""() => {
+        const outer = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+                   || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+        return outer ? outer.scrollHeight + (window.innerHeight - outer.clientHeight) : window.innerHeight;
+    }""")
+    page.set_viewport_size({"width": 1280, "height": int(min(max(height, 800), 16000))})
+    page.wait_for_timeout(500)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=lesson_id)
+def test_lesson_runs_in_jupyterlab(browser, jupyter_server, notebook):
+    """Open the lesson, Run All Cells, and check: no errors, every cell ran, every widget rendered."""
+    name, server = notebook.name, jupyter_server
+    started = time.monotonic()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    try:
+        open_lesson(page, server, name)
+        run_all_cells(page)
+        cells = wait_for_run(page, server, name, time.monotonic())
+
+        errors = error_outputs(page)
+        assert not errors, f"{name}: error output after Run All Cells:\n" + "\n---\n".join(e[:1500] for e in errors)
+        not_run = [i for i, c in enumerate(cells) if not c["empty"] and not re.search(r"\[\d+\]", c["prompt"])]
+        assert not not_run, f"{name}: code cells (0-based among code cells) {not_run} have no execution count"
+
+        if notebook_uses_widgets(notebook):
+            widgets = page.locator(f"{NOTEBOOK} .jupyter-widgets")
+            wait_until(lambda: widgets.count() > 0, WIDGET_TIMEOUT, f"{name}'s widgets to render")
+        text = page.locator(NOTEBOOK).first.inner_text()
+        assert "Error displaying widget" not in text, f"{name}: 'Error displaying widget' shown"
+        plain = page.locator(f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="text/plain"]').all_inner_texts()
+        bare = [t[:200] for t in plain if BARE_WIDGET_REPR.search(t)]
+        assert not bare, f"{name}: widgets shown as bare text instead of rendered: {bare}"
+
+        if notebook.name[:2] in SLIDER_LESSONS:
+            description, responded = move_slider_and_check(page, server, name)
+            TIMINGS.setdefault("slider_checked", {})[notebook.stem] = description
+            if notebook.name.startswith("01"):
+                TIMINGS["jupyterlab_start_to_lesson01_slider_seconds"] = round(responded - server.started, 2)
+        save_screenshot(page, notebook.stem)
+    except BaseException:
+        try:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-FAILED.png"), full_page=True)
+        except Exception:  # the screenshot is a courtesy; the original failure matters
+            pass
+        if page_errors:
+            print(f"\n[{name}] browser page errors: {page_errors}")
+        raise
+    finally:
+        try:
+            server.shutdown_sessions(name)
+        finally:
+            context.close()
+            TIMINGS["lessons_seconds"][notebook.stem] = round(time.monotonic() - started, 2)
