@@ -116,7 +116,7 @@ def show_confusion(matrix):
     ax.set_yticks(range(len(matrix)))
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
-    ax.set_title("Confusion matrix (混淆矩阵) on the 10 000 test images")
+    ax.set_title("Confusion matrix on the 10 000 test images")
     return fig
 
 
