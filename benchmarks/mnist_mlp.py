@@ -11,6 +11,11 @@ for the 10 000 test images as one batch, in batches of 100, and one at a time.
     python benchmarks/mnist_mlp.py --quick    # 1 epoch, a smoke run
     python benchmarks/mnist_mlp.py --threads 2 --profile
 
+The inputs are standardised with the training set's mean and standard deviation
+(0.1307 and 0.3081), the usual MNIST preprocessing: with the plain [0, 1]
+pixels this setup reaches about 0.960 after 5 epochs, with standardised ones
+about 0.974 (see --raw-inputs).
+
 This is a script, not a test: it prints its figures and asserts nothing except
 that the first network reaches 0.97 test accuracy after 5 epochs.
 """
@@ -25,6 +30,8 @@ def parse_args():
     parser.add_argument("--epochs", type=int, default=None, help="epochs per network (default 5, 1 with --quick)")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS threads (default 1: steady timings on a shared machine)")
+    parser.add_argument("--raw-inputs", action="store_true",
+                        help="train on the [0, 1] pixels instead of standardised ones (reaches about 0.96, not 0.97)")
     parser.add_argument("--profile", action="store_true", help="also profile one nnlib epoch of the first network")
     return parser.parse_args()
 
@@ -81,9 +88,11 @@ def bare_forward(params, x):
     return x
 
 
-def bare_epoch(params, x, t, rng):
+def bare_epoch(params, x, t, rng, first_input_grad=False):
     """One epoch of mini-batch SGD, the same math and bookkeeping as nn.fit
-    (shuffle, forward, cross-entropy, its mean loss and accuracy, backward, step)."""
+    (shuffle, forward, cross-entropy, its mean loss and accuracy, backward, step).
+    first_input_grad=True also computes the first layer's input gradient, which
+    nothing uses but nnlib's Linear.backward always returns (for the diagnosis)."""
     order = rng.permutation(len(x))
     total_loss, correct = 0.0, 0
     last = len(params) - 1
@@ -113,6 +122,8 @@ def bare_epoch(params, x, t, rng):
             db = grad.sum(axis=0)
             if i > 0:  # the input gradient of the first layer is not needed
                 grad = (grad @ W.T) * (inputs[i] > 0)
+            elif first_input_grad:
+                grad = grad @ W.T
             W -= LR * dW
             b -= LR * db
     return total_loss / len(x), correct / len(x)
@@ -179,23 +190,47 @@ def inference(model, x_test):
 
 
 def profile_epoch(x, t):
+    """Where nnlib's extra time goes: a profile of one epoch, and bare NumPy with and
+    without the first layer's (unused) input gradient."""
     import cProfile
     import pstats
 
-    model = nnlib_model(NETWORKS[0], SEED)
+    sizes = NETWORKS[0]
+    model = nnlib_model(sizes, SEED)
     profiler = cProfile.Profile()
     profiler.enable()
     nn.fit(model, nn.CrossEntropyLoss(), x, t, epochs=1, batch_size=BATCH, lr=LR,
            rng=np.random.default_rng(SEED + 1), progress=False)
     profiler.disable()
     print("\n== profile of one nnlib epoch (784-128-10), by own time ==")
-    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(15)
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(8)
+
+    runs = {
+        "nnlib (nn.fit)": lambda: nn.fit(nnlib_model(sizes, SEED), nn.CrossEntropyLoss(), x, t, epochs=1,
+                                         batch_size=BATCH, lr=LR, rng=np.random.default_rng(SEED + 1), progress=False),
+        "bare NumPy": lambda: bare_epoch(bare_params(sizes, SEED), x, t, np.random.default_rng(SEED + 1)),
+        "bare NumPy + first-layer dX": lambda: bare_epoch(bare_params(sizes, SEED), x, t,
+                                                           np.random.default_rng(SEED + 1), first_input_grad=True),
+    }
+    best = {name: np.inf for name in runs}
+    for _ in range(3):  # interleaved repetitions, best of 3
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - start)
+    print("== one epoch of 784-128-10, best of 3 interleaved runs ==")
+    for name, seconds in best.items():
+        print(f"{name:30s} {seconds:.3f} s   ratio to bare NumPy {seconds / best['bare NumPy']:.2f}")
 
 
 def main():
     epochs = ARGS.epochs or (1 if ARGS.quick else 5)
     print(blas_summary())
     (x, t), (x_test, t_test) = nn.load_mnist()
+    if not ARGS.raw_inputs:
+        mean, std = x.mean(), x.std()
+        x, x_test = (x - mean) / std, (x_test - mean) / std  # float32 stays float32
+        print(f"inputs standardised with the training mean {mean:.4f} and std {std:.4f}")
     print(f"MNIST: train {x.shape} {x.dtype}, test {x_test.shape}; {epochs} epoch(s) per network")
     first_accuracy = None
     for sizes in NETWORKS:
@@ -205,7 +240,7 @@ def main():
             first_accuracy = acc
     if ARGS.profile:
         profile_epoch(x, t)
-    if epochs >= 5:
+    if epochs >= 5 and not ARGS.raw_inputs:
         assert first_accuracy >= 0.97, f"784-128-10 reached only {first_accuracy:.4f} after {epochs} epochs"
         print(f"\n784-128-10 test accuracy after {epochs} epochs: {first_accuracy:.4f} (>= 0.97: ok)")
 
