@@ -150,14 +150,14 @@ class Server:
             if notebook_name is None or session.get("path") == notebook_name:
                 try:
                     self.api(f"/api/sessions/{session['id']}", method="DELETE", timeout=30)
-                except urllib.error.HTTPError:
-                    pass
+                except urllib.error.HTTPError as error:
+                    error.close()
         if notebook_name is None:
             for kernel in self.api("/api/kernels"):
                 try:
                     self.api(f"/api/kernels/{kernel['id']}", method="DELETE", timeout=30)
-                except urllib.error.HTTPError:
-                    pass
+                except urllib.error.HTTPError as error:
+                    error.close()
 
     def log_tail(self, n=40):
         try:
