@@ -1,9 +1,10 @@
-"""Fixtures for the end-to-end suite: one JupyterLab server and one Chromium for all lessons.
+"""Fixtures for the end-to-end suite: one JupyterLab server and one Chromium for all lessons
+(module scope: both stop right after the browser tests, not at the end of the whole test run).
 
 The server runs on 127.0.0.1 on a free port with a generated token, over a fresh temporary copy of
 notebooks/, with its own Jupyter config/data/runtime dirs, IPython dir, matplotlib config dir and
 HOME, so it neither reads nor writes the user's settings. Both processes are stopped by PID at the
-end of the session, also when a test fails.
+end of the suite, also when a test fails.
 
 When Chromium is missing (a learner's laptop) the tests skip, unless CI=true: then they fail.
 """
@@ -43,7 +44,7 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
-# Filled during the session, written to artifacts/e2e_timings.json at the end.
+# Filled during the suite, written to artifacts/e2e_timings.json at the end.
 TIMINGS = {"lessons_seconds": {}}
 
 
@@ -191,23 +192,25 @@ def isolated_env(home):
     return env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def e2e_clock():
-    """Session start time; on teardown prints the timings and writes artifacts/e2e_timings.json."""
+    """Suite start time; on teardown prints the timings and writes artifacts/e2e_timings.json."""
     start = time.monotonic()
-    for old in SCREENSHOTS.glob("*.png"):  # screenshots show the last run only
-        old.unlink()
     yield start
+    if not TIMINGS["lessons_seconds"]:  # nothing ran (skipped): keep the last real timings
+        return
     TIMINGS["suite_seconds"] = round(time.monotonic() - start, 2)
     ARTIFACTS.mkdir(exist_ok=True)
     TIMINGS_FILE.write_text(json.dumps(TIMINGS, indent=2, ensure_ascii=False) + "\n")
     print(f"\n[e2e timings] {json.dumps(TIMINGS, ensure_ascii=False)}  (written to {TIMINGS_FILE})")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def jupyter_server(tmp_path_factory, e2e_clock):
     """A JupyterLab server over a fresh copy of the notebooks; stopped by PID (process group) at the end."""
     tmp = tmp_path_factory.mktemp("e2e")
+    for old in SCREENSHOTS.glob("*.png"):  # the screenshots show the last run only
+        old.unlink()
     root = tmp / "notebooks"
     shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     env = isolated_env(tmp / "home")
@@ -261,7 +264,7 @@ def jupyter_server(tmp_path_factory, e2e_clock):
         shutil.copyfile(log_path, ARTIFACTS / "e2e_jupyter_server.log")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(e2e_clock):
     """Headless Chromium driven by playwright; skipped (or failed in CI) when it is not installed."""
     if not Path(CHROMIUM).is_file():

@@ -81,7 +81,7 @@ def run_all_cells(page):
 
 def wait_for_run(page, server, name, clicked):
     """Wait until the kernel is idle and no cell shows [*] (twice in a row); return the cells' state."""
-    stable = [0]
+    stable, seen_running = [0], [False]
 
     def finished():
         cells = page.evaluate(CELL_STATE_JS)
@@ -89,10 +89,10 @@ def wait_for_run(page, server, name, clicked):
         all_counted = all(re.search(r"\[\d+\]", c["prompt"]) for c in cells if not c["empty"])
         idle = server.kernel_state(name) == "idle"
         if running or not idle:
-            stable[0] = 0
+            stable[0], seen_running[0] = 0, True
             return None
         stable[0] += 1
-        if all_counted or (stable[0] >= 4 and time.monotonic() - clicked > 3):
+        if (all_counted and seen_running[0]) or (stable[0] >= 4 and time.monotonic() - clicked > 3):
             return cells
         return None
 
@@ -163,15 +163,20 @@ def move_slider_and_check(page, server, name):
     assert after_images != images, f"{name}: moving slider {description!r} did not redraw the figure image"
 
 
+SCROLLER_JS = """() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
+                       || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')"""
+
+
 def save_screenshot(page, name):
-    """Full-lesson screenshot: grow the viewport to the notebook's height, then capture the page."""
-    height = page.evaluate("""() => {
-        const outer = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')
-                   || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+    """Full-lesson screenshot: grow the viewport to the notebook's height, scroll to its top, capture."""
+    height = page.evaluate(f"""() => {{
+        const outer = ({SCROLLER_JS})();
         return outer ? outer.scrollHeight + (window.innerHeight - outer.clientHeight) : window.innerHeight;
-    }""")
+    }}""")
     page.set_viewport_size({"width": 1280, "height": int(min(max(height, 800), 16000))})
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(300)
+    page.evaluate(f"() => {{ const outer = ({SCROLLER_JS})(); if (outer) outer.scrollTop = 0; }}")
+    page.wait_for_timeout(300)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
