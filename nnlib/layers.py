@@ -54,7 +54,7 @@ class Linear:
         self.x = x
         return x @ self.W + self.b
 
-    def backward(self, grad):
+    def backward(self, grad, input_grad=True):
         if self.x is None:
             raise RuntimeError(f"{self!r}: call forward before backward.")
         grad = np.asarray(grad)
@@ -66,6 +66,8 @@ class Linear:
         # Write into the existing arrays: the optimiser holds references to them.
         np.matmul(self.x.T, grad, out=self.dW)
         np.sum(grad, axis=0, out=self.db)
+        if not input_grad:
+            return None  # as costly as the forward product, and unused for the first layer
         return grad @ self.W.T
 
     def parameters(self):
@@ -90,11 +92,13 @@ class Activation:
         self.x = act._float(x)
         return type(self).function(self.x)
 
-    def backward(self, grad):
+    def backward(self, grad, input_grad=True):
         if getattr(self, "x", None) is None:
             raise RuntimeError(f"{self!r}: call forward before backward.")
         if np.shape(grad) != self.x.shape:
             raise ValueError(f"{self!r}: backward expected a gradient of shape {self.x.shape}, got {np.shape(grad)}.")
+        if not input_grad:
+            return None
         return grad * type(self).derivative(self.x)
 
     def parameters(self):
@@ -142,9 +146,11 @@ class Softmax(Activation):
         self.s = act.softmax(self.x)
         return self.s
 
-    def backward(self, grad):
+    def backward(self, grad, input_grad=True):
         if getattr(self, "x", None) is None:
             raise RuntimeError(f"{self!r}: call forward before backward.")
         if np.shape(grad) != self.s.shape:
             raise ValueError(f"{self!r}: backward expected a gradient of shape {self.s.shape}, got {np.shape(grad)}.")
+        if not input_grad:
+            return None
         return self.s * (grad - np.sum(grad * self.s, axis=-1, keepdims=True))

@@ -8,6 +8,8 @@ class Sequential:
     forward(x):     x (batch, in) -> output (batch, out), through every layer in order.
     backward(grad): dLoss/doutput -> dLoss/dx, through the layers in reverse;
                     fills every layer's parameter gradients on the way.
+                    With input_grad=False the first layer skips dLoss/dx
+                    (training needs only the parameters' gradients).
     """
 
     def __init__(self, layers):
@@ -18,10 +20,12 @@ class Sequential:
             x = layer.forward(x)  # each layer gets the previous layer's output
         return x
 
-    def backward(self, grad):
-        for layer in reversed(self.layers):
+    def backward(self, grad, input_grad=True):
+        for layer in reversed(self.layers[1:]):
             grad = layer.backward(grad)
-        return grad
+        if input_grad:
+            return self.layers[0].backward(grad)
+        return self.layers[0].backward(grad, input_grad=False)
 
     def predict(self, x):
         """Class labels (batch,): the argmax of each output row, or, for a single

@@ -83,7 +83,7 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
                         f"fit: the loss became {value} in epoch {epoch + 1}, so training diverged. "
                         f"The learning rate {optimizer.lr} is probably too large: try {optimizer.lr / 10:g}."
                     )
-                model.backward(loss.backward())
+                model.backward(loss.backward(), input_grad=False)
                 optimizer.step()
             total_loss += value * len(batch)
             if labels is not None:
