@@ -72,6 +72,13 @@ class CrossEntropyLoss:
         batch, classes = pred.shape
         if batch == 0:
             raise ValueError("CrossEntropyLoss: empty batch: the mean of no losses is undefined.")
+        if classes < 2:
+            # softmax of one score is always 1: the loss would be 0 whatever the network does
+            raise ValueError(
+                f"CrossEntropyLoss: pred has shape {pred.shape}, one column, but needs one column per class (at least 2). "
+                "For a yes/no output, give two logits [0, z] (softmax of them is [1 - sigmoid(z), sigmoid(z)]) "
+                "or use MSELoss on a sigmoid output."
+            )
         self.target = self._one_hot(np.asarray(target), batch, classes, pred.dtype)
         if self.from_logits:
             self.probabilities = softmax(pred)

@@ -22,11 +22,15 @@ def decision_surface(predict, xlim=(-1.5, 2.5), ylim=(-1.0, 1.5), steps=101):
     return xx, yy, zz
 
 
-def draw_decision_regions(ax, xx, yy, zz, x=None, y=None, levels=None, cmap="RdBu"):
-    """Colour the regions of zz on ax, and scatter the points x (n, 2) coloured by labels y."""
-    ax.contourf(xx, yy, zz, levels=levels if levels is not None else 20, cmap=cmap, alpha=0.6)
+def draw_decision_regions(ax, xx, yy, zz, x=None, y=None, levels=None, cmap="RdBu", vmin=0, vmax=1):
+    """Colour the regions of zz on ax, and scatter the points x (n, 2) coloured by labels y.
+
+    vmin, vmax: the values at the two ends of the colour map, shared by the regions and
+    the points, so a point of class 1 has the colour of a region where zz is 1.
+    """
+    ax.contourf(xx, yy, zz, levels=levels if levels is not None else 20, cmap=cmap, alpha=0.6, vmin=vmin, vmax=vmax)
     if x is not None:
-        ax.scatter(x[:, 0], x[:, 1], c=y, cmap=cmap, edgecolors="k", s=25)
+        ax.scatter(x[:, 0], x[:, 1], c=y, cmap=cmap, vmin=vmin, vmax=vmax, edgecolors="k", linewidths=1.2, s=45)
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
     ax.set_xlabel("$x_1$")

@@ -98,3 +98,10 @@ def test_softmax_layer_with_probability_cross_entropy_passes_gradient_check():
     model = nn.Sequential([nn.Linear(2, 3, rng=np.random.default_rng(0)), nn.Softmax()])
     errors = nn.gradient_check(model, nn.CrossEntropyLoss(from_logits=False), RNG.normal(size=(4, 2)), [0, 1, 2, 1])
     assert max(errors.values()) < 1e-6, errors
+
+
+def test_cross_entropy_rejects_a_single_column():
+    # one column used to give a loss of 0 for any input: a silent dead end for binary outputs
+    for loss in (nn.CrossEntropyLoss(), nn.CrossEntropyLoss(from_logits=False)):
+        with pytest.raises(ValueError, match=r"one column per class.*\[0, z\]"):
+            loss.forward(np.array([[0.3], [0.9]]), [0, 0])
