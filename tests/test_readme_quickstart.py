@@ -302,18 +302,7 @@ def serve_and_fetch(course, jupyter_step, env):
         stop_process_group(proc)
 
 
-@pytest.mark.slow
-def test_quick_start_installs_and_opens_lesson(tmp_path):
-    """Command 1 in a copy of the repository: fresh venv, install, JupyterLab serves lesson 01."""
-    open_cmd, test_cmd = quick_start_commands(read_readme())
-    course = tmp_path / "course"
-    course.mkdir()
-    copy_repository(REPO, course)
-    for path in mentioned_paths(open_cmd) + mentioned_paths(test_cmd):
-        assert (course / path).exists(), (
-            f"README's Quick start mentions {path!r}, which a fresh clone does not have (not committed?)")
-    env = install_env()
-
+def follow_quick_start(open_cmd, test_cmd, course, env, tmp_path):
     install = setup_steps(open_cmd)
     run_shell(" && ".join(shlex.join(s) for s in install), course, env, INSTALL_TIMEOUT, "Quick start install")
     test_install = setup_steps(test_cmd)
@@ -329,3 +318,20 @@ def test_quick_start_installs_and_opens_lesson(tmp_path):
     check_installed(venv_python, course, pins)
     # The server gets its own Jupyter/IPython/matplotlib dirs and HOME: it touches nothing of the user's.
     serve_and_fetch(course, steps(open_cmd)[-1], without_this_venv(isolated_env(tmp_path / "home")))
+
+
+@pytest.mark.slow
+def test_quick_start_installs_and_opens_lesson(tmp_path):
+    """Command 1 in a copy of the repository: fresh venv, install, JupyterLab serves lesson 01."""
+    open_cmd, test_cmd = quick_start_commands(read_readme())
+    course = tmp_path / "course"
+    course.mkdir()
+    copy_repository(REPO, course)
+    for path in mentioned_paths(open_cmd) + mentioned_paths(test_cmd):
+        assert (course / path).exists(), (
+            f"README's Quick start mentions {path!r}, which a fresh clone does not have (not committed?)")
+    env = install_env()
+    try:
+        follow_quick_start(open_cmd, test_cmd, course, env, tmp_path)
+    finally:  # the fresh venv is ~400 MB: do not leave it in pytest's kept temp dirs
+        shutil.rmtree(course, ignore_errors=True)
