@@ -92,7 +92,8 @@ def bare_epoch(params, x, t, rng, first_input_grad=False):
     """One epoch of mini-batch SGD, the same math and bookkeeping as nn.fit
     (shuffle, forward, cross-entropy, its mean loss and accuracy, backward, step).
     first_input_grad=True also computes the first layer's input gradient, which
-    nothing uses but nnlib's Linear.backward always returns (for the diagnosis)."""
+    nothing uses: nn.fit used to, before Sequential.backward(grad, input_grad=False);
+    --profile keeps this variant to show what that cost."""
     order = rng.permutation(len(x))
     total_loss, correct = 0.0, 0
     last = len(params) - 1
