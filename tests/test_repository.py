@@ -84,3 +84,16 @@ def test_nothing_is_loaded_with_pickle():
             continue
         text = (ROOT / path).read_text(encoding="utf-8")
         assert "import pickle" not in text and "allow_pickle=True" not in text, path
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_opens_with_objectives_and_time_matching_the_readme(nb):
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    opening = "".join(cells[0]["source"]) if cells[0]["cell_type"] == "markdown" else ""
+    assert "Objectives" in opening and "Prerequisites" in opening, f"{nb.name} must open with objectives and prerequisites"
+    minutes = re.search(r"[Aa]bout (\d+) minutes", opening)
+    assert minutes, f"{nb.name} must say how long it takes ('about N minutes')"
+    row = next(line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if f"(notebooks/{nb.name})" in line)
+    assert row.rstrip(" |").endswith(minutes.group(1)), f"README says {row.split('|')[-2].strip()} minutes for {nb.name}"
+    closing = "".join("".join(c["source"]) for c in cells[-3:] if c["cell_type"] == "markdown")
+    assert "Recap" in closing or "recap" in closing.lower(), f"{nb.name} must close with a recap"
