@@ -22,15 +22,24 @@ def failed(message):
     return False
 
 
+def shape_problem(got, expected_shape):
+    """None if got is numbers of shape expected_shape, else a sentence saying what is off."""
+    try:
+        shape = np.asarray(got, dtype=np.float64).shape
+    except (TypeError, ValueError):
+        return f"expected an array of numbers, got {type(got).__name__} {got!r:.80}."
+    if shape != tuple(expected_shape):
+        return f"expected shape {tuple(expected_shape)}, got shape {shape}."
+    return None
+
+
 def compare(what, got, expected, rtol=1e-6, atol=1e-9):
     """None if got matches expected (shape and values), else a sentence saying how it differs."""
     expected = np.asarray(expected)
-    try:
-        got_array = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return f"{what}: expected an array of numbers, got {type(got).__name__} {got!r:.80}."
-    if got_array.shape != expected.shape:
-        return f"{what}: expected shape {expected.shape}, got shape {got_array.shape}."
+    problem = shape_problem(got, expected.shape)
+    if problem:
+        return f"{what}: {problem}"
+    got_array = np.asarray(got, dtype=np.float64)
     if np.isnan(got_array).any() and not np.isnan(expected).any():
         return f"{what}: the result contains NaN (did something overflow?)."
     wrong = ~np.isclose(got_array, expected, rtol=rtol, atol=atol)

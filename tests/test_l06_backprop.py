@@ -122,6 +122,6 @@ def test_check_linear_backward_names_the_parameter(capsys, wrong, culprit):
 
 def test_check_linear_backward_shapes(capsys):
     assert not L.check_linear_backward(lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0)))
-    assert "dW: expected shape (3, 2), got (2, 3)" in capsys.readouterr().out
+    assert "dW: expected shape (3, 2), got shape (2, 3)" in capsys.readouterr().out
     assert not L.check_linear_backward(lambda x, W, g: g @ W.T)
     assert "three arrays" in capsys.readouterr().out

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid, step
-from ..exercise import failed, not_done, passed, run_check
+from ..exercise import failed, not_done, passed, run_check, shape_problem
 from ..neuron import Neuron
 from ..widgets import FigureWidget, slider
 
@@ -158,12 +158,10 @@ def compare_neuron(got, x, w, b, expected):
     """None if got matches the neuron's output, else a sentence naming the likely mistake."""
     x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
     expected = np.asarray(expected)
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return f"expected a number or an array of numbers, got {type(got).__name__}."
-    if got.shape != expected.shape:
-        return f"expected shape {expected.shape}, got shape {got.shape}."
+    problem = shape_problem(got, expected.shape)
+    if problem:
+        return problem
+    got = np.asarray(got, dtype=float)
     if np.allclose(got, expected):
         return None
     guesses = [

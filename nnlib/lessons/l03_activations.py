@@ -6,7 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import activations as act
-from ..exercise import compare, run_check
+from ..exercise import compare, run_check, shape_problem
 from ..widgets import FigureWidget, slider
 
 # name -> (h, h'), all taken from nnlib.activations.
@@ -129,12 +129,10 @@ def _softmax_problem(description, x):
 
     def problem(got):
         where = f"softmax on {description}"
-        try:
-            got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            return f"{where}: expected an array of numbers, got {type(got).__name__}."
-        if got.shape != expected.shape:
-            return f"{where}: expected shape {expected.shape} (the input's shape), got {got.shape}."
+        problem = shape_problem(got, expected.shape)
+        if problem:
+            return f"{where}: {problem} Softmax keeps the input's shape."
+        got = np.asarray(got, dtype=np.float64)
         if not np.isfinite(got).all():
             return (f"{where}: the result contains NaN or inf: exp overflowed on the large inputs. "
                     "Subtract each row's maximum before taking exp.")

@@ -161,13 +161,6 @@ def build_boundary_player(record, x, labels):
 
 # ---------------------------------------------------------------- exercises: backward by hand
 
-def _shape_problem(name, got, expected_shape):
-    shape = np.shape(got)
-    if shape != expected_shape:
-        return f"{name}: expected shape {expected_shape}, got {shape}."
-    return None
-
-
 def _report_gradient_check(name, errors, blame):
     """None when every relative error is tiny, else a sentence naming the parameters that are off."""
     off = {key: value for key, value in errors.items() if not value < 1e-6}
@@ -191,9 +184,9 @@ def check_sigmoid_backward(fn):
         return exercise.not_done("sigmoid_backward")
     except Exception as error:
         return exercise.failed(f"sigmoid_backward raised {type(error).__name__} on x (4, 3), grad (4, 3): {error}")
-    problem = _shape_problem("sigmoid_backward on x (4, 3), grad (4, 3)", dx, (4, 3))
+    problem = exercise.shape_problem(dx, (4, 3))
     if problem:
-        return exercise.failed(problem + " dx has the shape of x.")
+        return exercise.failed(f"sigmoid_backward on x (4, 3), grad (4, 3): {problem} dx has the shape of x.")
     if not np.array_equal(grad, grad_before):
         return exercise.failed("sigmoid_backward changed the grad it was handed; compute a new array instead.")
 
@@ -229,9 +222,10 @@ def check_linear_backward(fn):
     if not (isinstance(result, tuple) and len(result) == 3):
         return exercise.failed(f"linear_backward must return three arrays (dx, dW, db), got {type(result).__name__}.")
     for name, got, shape in zip(("dx", "dW", "db"), result, ((5, 3), (3, 2), (2,))):
-        problem = _shape_problem(f"linear_backward on x (5, 3), W (3, 2), grad (5, 2): {name}", got, shape)
+        problem = exercise.shape_problem(got, shape)
         if problem:
-            return exercise.failed(problem + f" {name} has the shape of {dict(dx='x', dW='W', db='b')[name]}.")
+            return exercise.failed(f"linear_backward on x (5, 3), W (3, 2), grad (5, 2): {name}: {problem} "
+                                   f"{name} has the shape of {dict(dx='x', dW='W', db='b')[name]}.")
     if not np.array_equal(grad, grad_before):
         return exercise.failed("linear_backward changed the grad it was handed; compute new arrays instead.")
 
