@@ -46,7 +46,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nnlib as nn  # noqa: E402
-from nnlib.lessons.l07_mnist import best_time  # noqa: E402  (fastest of a few runs)
+from nnlib.course.l07_mnist import best_time  # noqa: E402  (fastest of a few runs)
 
 SEED = 0
 LR = 0.1

@@ -1,8 +1,8 @@
-"""nnlib.exercise and nnlib.widgets: the shared pieces of every lesson's checks and views."""
+"""nnlib.course.exercise and nnlib.course.widgets: the shared pieces of every lesson's checks and views."""
 import numpy as np
 
-from nnlib import exercise
-from nnlib.widgets import FigureWidget, slider
+from nnlib.course import exercise
+from nnlib.course.widgets import FigureWidget, slider
 
 
 def test_compare_names_shape_and_value():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
-from nnlib.lessons import l01_neuron as l01
+from nnlib.course import l01_neuron as l01
 
 
 def correct_forward(x, w, b):

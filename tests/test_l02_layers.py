@@ -1,7 +1,7 @@
 """Tests of lesson 02's view functions, widget wrapper and exercise check."""
 import numpy as np
 
-from nnlib.lessons import l02_layers as l02
+from nnlib.course import l02_layers as l02
 
 
 def correct_forward(x, W, b):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
-from nnlib.lessons import l03_activations as l03
+from nnlib.course import l03_activations as l03
 
 
 @pytest.mark.parametrize("name", list(l03.ACTIVATIONS))

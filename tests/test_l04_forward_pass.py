@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
-from nnlib.lessons import l04_forward_pass as l04
+from nnlib.course import l04_forward_pass as l04
 
 
 def test_xor_points():

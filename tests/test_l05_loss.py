@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
-from nnlib.lessons import l05_loss as L
+from nnlib.course import l05_loss as L
 
 
 # ---- the pure view functions

@@ -4,7 +4,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import nnlib as nn
-from nnlib.lessons import l06_backprop as L
+from nnlib.course import l06_backprop as L
 
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
-from nnlib.lessons import l07_mnist as l07
+from nnlib.course import l07_mnist as l07
 
 
 @pytest.fixture

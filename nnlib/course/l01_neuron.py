@@ -6,9 +6,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid, step
-from ..exercise import failed, not_done, passed, run_check, shape_problem
+from .exercise import failed, not_done, passed, run_check, shape_problem
 from ..neuron import Neuron
-from ..widgets import FigureWidget, slider
+from .widgets import FigureWidget, slider
 
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATES = {

@@ -9,12 +9,12 @@ import warnings
 import ipywidgets as widgets
 import numpy as np
 
-from .. import exercise
+from . import exercise
 from ..activations import sigmoid
 from ..layers import Linear, Sigmoid
 from ..losses import CrossEntropyLoss, MSELoss
 from ..toy_data import height_weight
-from ..widgets import FigureWidget, slider
+from .widgets import FigureWidget, slider
 
 W2, B = -0.1, 0.0          # the fixed weight and bias of the neuron
 LOSSES = ("MSE", "cross-entropy")

@@ -7,13 +7,13 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
-from ..exercise import compare, run_check
+from .exercise import compare, run_check
 from ..layers import Linear, Sigmoid
 from ..model import Sequential
-from ..plots import decision_surface
+from .plots import decision_surface
 from ..toy_data import xor_data
 from ..train import accuracy
-from ..widgets import FigureWidget, slider
+from .widgets import FigureWidget, slider
 
 # Hidden unit 1 acts like OR, hidden unit 2 like AND; the output is "OR and not AND" = XOR.
 XOR_SOLUTION = {

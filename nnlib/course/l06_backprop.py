@@ -3,15 +3,15 @@ and the checks for the learner's backward functions."""
 import ipywidgets as widgets
 import numpy as np
 
-from .. import exercise
+from . import exercise
 from ..activations import softmax
 from ..gradcheck import gradient_check
 from ..layers import Linear, Sigmoid
 from ..losses import CrossEntropyLoss
 from ..model import Sequential
-from ..plots import decision_surface
+from .plots import decision_surface
 from ..train import fit
-from ..widgets import FigureWidget, slider
+from .widgets import FigureWidget, slider
 
 # ---------------------------------------------------------------- gradient descent on f(w) = w²
 

@@ -6,8 +6,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import activations as act
-from ..exercise import compare, run_check, shape_problem
-from ..widgets import FigureWidget, slider
+from .exercise import compare, run_check, shape_problem
+from .widgets import FigureWidget, slider
 
 # name -> (h, h'), all taken from nnlib.activations.
 ACTIVATIONS = {

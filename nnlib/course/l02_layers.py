@@ -6,9 +6,9 @@ x: (batch, in), W: (in, out) (column j holds neuron j's weights), b: (out,), y: 
 import ipywidgets as widgets
 import numpy as np
 
-from ..exercise import compare, failed, not_done, passed
+from .exercise import compare, failed, not_done, passed
 from ..layers import Linear
-from ..widgets import FigureWidget, slider
+from .widgets import FigureWidget, slider
 
 # Seed 002's first layer and input ("Deep Learning from Scratch", chapter 3).
 W1 = np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]])

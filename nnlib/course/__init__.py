@@ -1,0 +1,9 @@
+"""The course's teaching helpers, apart from the library itself.
+
+Everything a lesson needs besides nnlib's own code: one module per lesson
+(lNN_*.py: the pure functions behind its widgets, the widget wrappers and its
+exercise checks), plus what they share: `widgets` (figures as images,
+sliders), `plots` (grids and decision regions) and `exercise` (checks that
+explain). These need matplotlib and ipywidgets; `import nnlib` does not.
+Lessons import from here; tests test here.
+"""
