@@ -1,16 +1,25 @@
-"""nnlib: the small neural-network library that the course builds, in NumPy."""
+"""nnlib: the small neural-network library that the course builds, in NumPy.
+
+The library is the files beside this one, from the bottom up:
+validate, randomness, labels, activations, neuron, layers, losses, model,
+optim, gradcheck, train, mnist, toy_data. It needs only NumPy (and tqdm for
+fit's progress bar). The course's teaching helpers (widgets, plots, exercise
+checks) live apart in nnlib.course, which also needs matplotlib and ipywidgets.
+"""
 from .activations import (
     leaky_relu, leaky_relu_derivative, log_softmax, relu, relu_derivative, sigmoid,
     sigmoid_derivative, softmax, step, step_derivative, tanh, tanh_derivative,
 )
-from .gradcheck import gradient_check, numerical_gradient, relative_error
-from .layers import Activation, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
-from .losses import CrossEntropyLoss, MSELoss, to_one_hot
+from .gradcheck import gradient_check, in_float64, numerical_gradient, relative_error
+from .labels import class_labels, predicted_classes, to_one_hot
+from .layers import Activation, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .losses import CrossEntropyLoss, MSELoss
 from .mnist import MNISTFileError, load_mnist
 from .model import Sequential
 from .neuron import Neuron
 from .optim import SGD
+from .randomness import generator, seed
 from .toy_data import NEW_PEOPLE, height_weight, spirals, two_moons, xor_data
-from .train import accuracy, class_labels, fit
+from .train import accuracy, fit
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

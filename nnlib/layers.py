@@ -1,4 +1,4 @@
-"""Layers (层). Every layer follows one contract, so a network is just a loop:
+"""Layers (层). Every layer follows one contract, written once in `Layer`, so a network is just a loop:
 
 - forward(x):     x (batch, in) -> output (batch, out); keeps what backward needs.
 - backward(grad): grad = dLoss/doutput (batch, out) -> dLoss/dx (batch, in);
@@ -11,24 +11,63 @@ backward never changes the array it is handed.
 import numpy as np
 
 from . import activations as act
-from .validate import as_batch
+from .randomness import generator
+from .validate import as_batch, check_finite
 
 
-class Linear:
+class Layer:
+    """The contract every layer follows; subclasses write forward and backward.
+
+    param_names:      the names of the parameter arrays, e.g. ("W", "b"); the
+                      gradient of each lives beside it with a "d" in front
+                      (dW, db), which is how parameters() finds them.
+    needs_input_grad: whether backward must return dLoss/dx. Sequential sets
+                      it to False on its first layer while training: that
+                      layer's input is the data, whose gradient nobody uses,
+                      and computing it costs as much as the layer's forward.
+                      A layer may ignore it (returning dx anyway is correct).
+    """
+
+    param_names = ()
+    needs_input_grad = True
+
+    def forward(self, x):
+        raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
+
+    def backward(self, grad):
+        raise NotImplementedError(f"{type(self).__name__} must define backward(grad).")
+
+    def named_parameters(self):
+        """(name, value, gradient) triples, e.g. ("W", W, dW), in param_names order."""
+        return [(name, getattr(self, name), getattr(self, "d" + name)) for name in self.param_names]
+
+    def parameters(self):
+        """(value, gradient) pairs that an optimiser updates in place."""
+        return [(value, grad) for _, value, grad in self.named_parameters()]
+
+    def __call__(self, x):
+        return self.forward(x)  # looked up on the instance's class, so a subclass's forward runs
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Linear(Layer):
     """A fully connected layer (全连接层): y = x @ W + b.
 
     x: (batch, in_features) -> y: (batch, out_features); a 1-D x is one sample.
-    W: (in_features, out_features), b: (out_features,).
+    W: (in_features, out_features), b: (out_features,), both float32 by default
+    (like PyTorch; pass dtype=np.float64 for 16-digit results).
     Weights start random with He scaling, std = sqrt(2 / in_features), which
     keeps the size of the signal steady through ReLU layers; biases start at 0.
-    rng: a numpy Generator; None means np.random.default_rng(0), so runs repeat.
+    rng: a numpy Generator; None draws from the library's generator (nn.seed).
     """
 
     param_names = ("W", "b")
 
-    def __init__(self, in_features, out_features, rng=None, dtype=np.float64):
+    def __init__(self, in_features, out_features, rng=None, dtype=np.float32):
         if rng is None:
-            rng = np.random.default_rng(0)
+            rng = generator()
         self.in_features, self.out_features = int(in_features), int(out_features)
         std = np.sqrt(2.0 / self.in_features)
         self.W = (rng.standard_normal((self.in_features, self.out_features)) * std).astype(dtype)
@@ -39,12 +78,16 @@ class Linear:
 
     @classmethod
     def from_weights(cls, W, b):
-        """A Linear layer with given W (in, out) and b (out,), e.g. from a book."""
-        W = np.array(W, dtype=np.float64)
-        b = np.array(b, dtype=np.float64)
+        """A Linear layer with given W (in, out) and b (out,), e.g. from a book.
+
+        Float arrays keep their dtype; lists and integers become float64, so a
+        book's numbers are reproduced to all 16 digits.
+        """
+        W, b = np.asarray(W), np.asarray(b)
+        dtype = W.dtype if W.dtype.kind == "f" else np.float64
         if W.ndim != 2 or b.shape != (W.shape[1],):
             raise ValueError(f"Linear.from_weights: need W (in, out) and b (out,), got {W.shape} and {b.shape}.")
-        layer = cls(W.shape[0], W.shape[1])
+        layer = cls(W.shape[0], W.shape[1], rng=np.random.default_rng(0), dtype=dtype)
         layer.W[...] = W
         layer.b[...] = b
         return layer
@@ -52,9 +95,18 @@ class Linear:
     def forward(self, x):
         x = as_batch(x, self, width=self.in_features, dtype=self.W.dtype)
         self.x = x
-        return x @ self.W + self.b
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN or inf in x: reported below
+            out = x @ self.W
+            out += self.b
+            # A NaN or infinity anywhere in a row of x makes that whole row of the
+            # output NaN or infinite, so one cheap sum over the (smaller) output
+            # tells whether the input needs the full check.
+            suspicious = not np.isfinite(out.sum())
+        if suspicious:
+            check_finite(x, self)
+        return out
 
-    def backward(self, grad, input_grad=True):
+    def backward(self, grad):
         if self.x is None:
             raise RuntimeError(f"{self!r}: call forward before backward.")
         grad = np.asarray(grad)
@@ -66,20 +118,15 @@ class Linear:
         # Write into the existing arrays: the optimiser holds references to them.
         np.matmul(self.x.T, grad, out=self.dW)
         np.sum(grad, axis=0, out=self.db)
-        if not input_grad:
-            return None  # as costly as the forward product, and unused for the first layer
+        if not self.needs_input_grad:
+            return None
         return grad @ self.W.T
-
-    def parameters(self):
-        return [(self.W, self.dW), (self.b, self.db)]
-
-    __call__ = forward
 
     def __repr__(self):
         return f"Linear({self.in_features} -> {self.out_features})"
 
 
-class Activation:
+class Activation(Layer):
     """An element-wise activation as a layer: y = f(x), dLoss/dx = grad * f'(x).
 
     x: any shape; y has the same shape. Subclasses set `function` and `derivative`.
@@ -87,28 +134,23 @@ class Activation:
 
     function = None
     derivative = None
+    x = None
 
     def forward(self, x):
         self.x = act._float(x)
         return type(self).function(self.x)
 
-    def backward(self, grad, input_grad=True):
-        if getattr(self, "x", None) is None:
+    def _check_grad(self, grad, shape):
+        if self.x is None:
             raise RuntimeError(f"{self!r}: call forward before backward.")
-        if np.shape(grad) != self.x.shape:
-            raise ValueError(f"{self!r}: backward expected a gradient of shape {self.x.shape}, got {np.shape(grad)}.")
-        if not input_grad:
+        if np.shape(grad) != shape:
+            raise ValueError(f"{self!r}: backward expected a gradient of shape {shape}, got {np.shape(grad)}.")
+
+    def backward(self, grad):
+        self._check_grad(grad, self.x.shape if self.x is not None else None)
+        if not self.needs_input_grad:
             return None
         return grad * type(self).derivative(self.x)
-
-    def parameters(self):
-        return []
-
-    def __call__(self, x):
-        return self.forward(x)
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
 
 
 class Sigmoid(Activation):
@@ -124,6 +166,13 @@ class Tanh(Activation):
 class ReLU(Activation):
     function = act.relu
     derivative = act.relu_derivative
+
+    def backward(self, grad):
+        self._check_grad(grad, self.x.shape if self.x is not None else None)
+        if not self.needs_input_grad:
+            return None
+        # The same as grad * relu_derivative(x), without building the array of 0s and 1s.
+        return np.where(self.x > 0, grad, 0)
 
 
 class LeakyReLU(Activation):
@@ -146,11 +195,8 @@ class Softmax(Activation):
         self.s = act.softmax(self.x)
         return self.s
 
-    def backward(self, grad, input_grad=True):
-        if getattr(self, "x", None) is None:
-            raise RuntimeError(f"{self!r}: call forward before backward.")
-        if np.shape(grad) != self.s.shape:
-            raise ValueError(f"{self!r}: backward expected a gradient of shape {self.s.shape}, got {np.shape(grad)}.")
-        if not input_grad:
+    def backward(self, grad):
+        self._check_grad(grad, self.x.shape if self.x is not None else None)
+        if not self.needs_input_grad:
             return None
         return self.s * (grad - np.sum(grad * self.s, axis=-1, keepdims=True))

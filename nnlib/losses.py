@@ -5,47 +5,45 @@ an array of pred's shape, to hand to the network's backward.
 """
 import numpy as np
 
-from .activations import log_softmax, softmax
-from .validate import as_batch
+from .activations import _float
+from .labels import to_one_hot
+from .validate import as_batch, check_finite
 
 
 class MSELoss:
     """Mean squared error (均方误差): mean((pred - target)**2) over every element.
 
-    pred: (batch, outputs). target: the same shape; a target of shape (batch,)
-    is accepted for a single output and reshaped to (batch, 1), never broadcast.
+    pred: (batch, outputs). target: exactly the same shape (no reshaping, no
+    broadcasting: a target of shape (batch,) for pred (batch, 1) is an error,
+    because broadcasting would silently compare every prediction with every target).
     """
 
     def forward(self, pred, target):
         pred = as_batch(pred, "MSELoss pred")
-        target = np.asarray(target, dtype=pred.dtype)
-        if target.size == pred.size and target.shape != pred.shape:
-            target = target.reshape(pred.shape)
+        target = np.asarray(target)
         if target.shape != pred.shape:
-            raise ValueError(f"MSELoss: pred has shape {pred.shape} but target has shape {target.shape}; they must match.")
+            hint = " Reshape it with target.reshape(-1, 1)." if target.shape == (len(pred),) and pred.shape[1] == 1 else ""
+            raise ValueError(
+                f"MSELoss: pred has shape {pred.shape} but target has shape {target.shape}; they must match.{hint}"
+            )
         if len(pred) == 0:
             raise ValueError("MSELoss: empty batch: the mean of no errors is undefined.")
-        if not np.isfinite(target).all():
-            raise ValueError("MSELoss: target contains NaN or infinity.")
-        self.diff = pred - target
-        return float(np.mean(self.diff**2))
+        check_finite(target, "MSELoss", "target")
+        self.diff = pred - target.astype(pred.dtype, copy=False)
+        value = float(np.mean(self.diff**2))
+        if not np.isfinite(value):
+            check_finite(pred, "MSELoss", "pred")
+        return value
 
     def backward(self):
-        """d mean((pred - target)**2) / d pred = 2 (pred - target) / N."""
+        """d mean((pred - target)**2) / d pred = 2 (pred - target) / N, N = number of elements."""
         return 2 * self.diff / self.diff.size
 
-    __call__ = forward
+    def __call__(self, pred, target):
+        return self.forward(pred, target)
 
     def __repr__(self):
         return "MSELoss()"
-
-
-def to_one_hot(labels, classes, dtype=np.float64):
-    """Integer labels (batch,) -> one-hot rows (batch, classes)."""
-    labels = np.asarray(labels)
-    one_hot = np.zeros((len(labels), classes), dtype=dtype)
-    one_hot[np.arange(len(labels)), labels] = 1
-    return one_hot
 
 
 class CrossEntropyLoss:
@@ -56,8 +54,9 @@ class CrossEntropyLoss:
     target: integer labels (batch,) with values in [0, classes),
             or one-hot rows (batch, classes).
 
-    With logits, softmax and the log are fused: log_softmax never takes
-    log(0), and the gradient is simply (softmax(pred) - target) / batch.
+    With logits, softmax and the log are fused: log(softmax(z)) = z - max -
+    log(sum(exp(z - max))) never takes log(0), and the gradient is simply
+    (softmax(pred) - target) / batch.
     With probabilities, they are clipped to [1e-12, 1] so that a probability
     of exactly 0 costs a large but finite loss.
     """
@@ -79,25 +78,42 @@ class CrossEntropyLoss:
                 "For a yes/no output, give two logits [0, z] (softmax of them is [1 - sigmoid(z), sigmoid(z)]) "
                 "or use MSELoss on a sigmoid output."
             )
-        self.target = self._one_hot(np.asarray(target), batch, classes, pred.dtype)
+        self.labels, self.target = self._targets(np.asarray(target), batch, classes, pred.dtype)
         if self.from_logits:
-            self.probabilities = softmax(pred)
-            log_p = log_softmax(pred)
+            shifted = pred - pred.max(axis=1, keepdims=True)  # exp of at most 0: no overflow
+            exp = np.exp(shifted)
+            total = exp.sum(axis=1, keepdims=True)
+            log_p = shifted - np.log(total)                    # log(softmax(pred)), never log(0)
+            self.probabilities = exp / total
         else:
             if (pred < 0).any() or (pred > 1).any():
                 raise ValueError("CrossEntropyLoss(from_logits=False): pred must be probabilities in [0, 1].")
             self.probabilities = np.clip(pred, self.eps, 1.0)
             log_p = np.log(self.probabilities)
-        return float(-np.sum(self.target * log_p) / batch)
+        if self.labels is not None:   # -sum(one_hot * log_p) picks log_p at each row's label
+            value = -float(log_p[np.arange(batch), self.labels].sum()) / batch
+        else:
+            value = -float(np.sum(self.target * log_p)) / batch
+        if not np.isfinite(value):
+            check_finite(pred, "CrossEntropyLoss", "pred")
+        return value
 
     def backward(self):
-        batch = len(self.target)
+        batch = len(self.probabilities)
         if self.from_logits:
-            return (self.probabilities - self.target) / batch
-        return -self.target / self.probabilities / batch
+            grad = self.probabilities.copy()
+            if self.labels is not None:
+                grad[np.arange(batch), self.labels] -= 1   # softmax(pred) - one_hot
+            else:
+                grad -= self.target
+            grad /= batch
+            return grad
+        target = self.target if self.labels is None else to_one_hot(self.labels, self.probabilities.shape[1], self.probabilities.dtype)
+        return -target / self.probabilities / batch
 
     @staticmethod
-    def _one_hot(target, batch, classes, dtype):
+    def _targets(target, batch, classes, dtype):
+        """(labels (batch,) or None, one-hot rows (batch, classes) or None): exactly one is given."""
         if target.ndim == 1:
             if target.dtype.kind not in "iu":
                 if target.dtype.kind != "f" or not np.all(target == np.round(target)):
@@ -110,17 +126,17 @@ class CrossEntropyLoss:
                     f"CrossEntropyLoss: labels must lie in [0, {classes}) for {classes} classes, "
                     f"got values from {target.min()} to {target.max()}."
                 )
-            return to_one_hot(target, classes, dtype)
+            return target, None
         if target.shape != (batch, classes):
             raise ValueError(
                 f"CrossEntropyLoss: target must be labels of shape ({batch},) or one-hot of shape "
                 f"({batch}, {classes}), got {target.shape}."
             )
-        if not np.isfinite(target).all():
-            raise ValueError("CrossEntropyLoss: target contains NaN or infinity.")
-        return target.astype(dtype, copy=False)
+        check_finite(target, "CrossEntropyLoss", "target")
+        return None, _float(target).astype(dtype, copy=False)
 
-    __call__ = forward
+    def __call__(self, pred, target):
+        return self.forward(pred, target)
 
     def __repr__(self):
         return f"CrossEntropyLoss(from_logits={self.from_logits})"

@@ -1,45 +1,55 @@
 """Sequential: layers run one after another, each on the previous one's output."""
-import numpy as np
+from .labels import predicted_classes
+from .layers import Layer
 
 
 class Sequential:
     """A network (网络) as a list of layers.
 
     forward(x):     x (batch, in) -> output (batch, out), through every layer in order.
-    backward(grad): dLoss/doutput -> dLoss/dx, through the layers in reverse;
-                    fills every layer's parameter gradients on the way.
-                    With input_grad=False the first layer skips dLoss/dx
-                    (training needs only the parameters' gradients).
+    backward(grad): dLoss/doutput -> fills every layer's parameter gradients,
+                    through the layers in reverse. It returns None: the first
+                    layer's input is the data, and nobody needs dLoss/d(data)
+                    to train. backward(grad, input_grad=True) also computes
+                    and returns dLoss/dx (batch, in), e.g. to check it.
     """
 
     def __init__(self, layers):
         self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("Sequential: needs at least one layer.")
 
     def forward(self, x):
         for layer in self.layers:
             x = layer.forward(x)  # each layer gets the previous layer's output
         return x
 
-    def backward(self, grad, input_grad=True):
+    def backward(self, grad, input_grad=False):
         for layer in reversed(self.layers[1:]):
             grad = layer.backward(grad)
-        if input_grad:
-            return self.layers[0].backward(grad)
-        return self.layers[0].backward(grad, input_grad=False)
+        first = self.layers[0]
+        if isinstance(first, Layer):  # a learner's own layer class simply returns dx, unused
+            first.needs_input_grad = input_grad
+        try:
+            grad = first.backward(grad)
+        finally:
+            if isinstance(first, Layer):
+                first.needs_input_grad = True
+        return grad if input_grad else None
 
-    def predict(self, x):
-        """Class labels (batch,): the argmax of each output row, or, for a single
-        output column (a probability, e.g. from Sigmoid), 1 where it is above 0.5."""
-        out = self.forward(x)
-        if out.shape[-1] == 1:
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out.argmax(axis=-1)
+    def predict(self, x, threshold=0.5):
+        """Class labels (batch,): the argmax of each output row. A network with a
+        single output column is read as estimating class 1's probability (after
+        Sigmoid, or trained with MSELoss toward 0/1 targets): class 1 where the
+        output is above 0.5. For a raw score (a logit) pass threshold=0."""
+        return predicted_classes(self.forward(x), threshold)
 
     def parameters(self):
         """(value, gradient) pairs of every layer, in order."""
         return [pair for layer in self.layers for pair in layer.parameters()]
 
-    __call__ = forward
+    def __call__(self, x):
+        return self.forward(x)
 
     def __repr__(self):
         inner = "".join(f"\n  {layer!r}," for layer in self.layers)

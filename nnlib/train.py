@@ -2,40 +2,30 @@
 import numpy as np
 from tqdm.auto import tqdm
 
+from .labels import class_labels, predicted_classes
 from .optim import SGD
+from .randomness import generator
 
 
-def class_labels(y):
-    """Targets as class labels (batch,), or None when they are not classes.
-
-    Integer labels (batch,) stay; one-hot rows (batch, classes) become their
-    argmax; a single column of 0s and 1s (batch, 1) becomes those 0s and 1s.
-    """
-    y = np.asarray(y)
-    if y.ndim == 1 and y.dtype.kind in "iu":
-        return y
-    if y.ndim == 2 and np.isin(y, (0, 1)).all():
-        if y.shape[1] == 1:
-            return y[:, 0].astype(np.int64)
-        if (y.sum(axis=1) == 1).all():
-            return y.argmax(axis=1)
-    return None
-
-
-def accuracy(output, labels):
+def accuracy(output, labels, threshold=0.5):
     """The fraction of rows whose predicted class equals the label.
 
-    output: (batch, classes) scores, the argmax is the prediction;
-            or (batch, 1) probabilities, where > 0.5 predicts class 1.
-    labels: (batch,) integer labels (or anything class_labels understands).
+    output: (batch, classes) scores, probabilities or logits: the argmax is the prediction;
+            or (batch, 1): the estimate of class 1's probability, class 1 above
+            threshold = 0.5 (pass threshold=0 for a logit). See predicted_classes.
+    labels: (batch,) integer labels, one-hot rows (batch, classes), or a 0/1 column (batch, 1).
     """
-    output = np.asarray(output)
-    if output.ndim == 1:
-        output = output[:, np.newaxis]
-    predicted = (output[:, 0] > 0.5) if output.shape[1] == 1 else output.argmax(axis=1)
-    labels = class_labels(labels)
-    if labels is None or len(labels) != len(predicted):
-        raise ValueError(f"accuracy: need {len(predicted)} class labels to compare with the output of shape {output.shape}.")
+    predicted = predicted_classes(output, threshold)
+    given = np.asarray(labels)
+    labels = class_labels(given)
+    if labels is None:
+        raise ValueError(
+            f"accuracy: labels must be integer classes (batch,), one-hot rows or a 0/1 column; "
+            f"got dtype {given.dtype} and shape {given.shape}."
+        )
+    if len(labels) != len(predicted):
+        raise ValueError(f"accuracy: need {len(predicted)} class labels to compare with the output of shape "
+                         f"{np.shape(output)}, got {len(labels)}.")
     return float(np.mean(predicted == labels))
 
 
@@ -44,19 +34,20 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
 
     x: (samples, features); y: targets the loss understands, with one row per sample.
     Give either lr (plain SGD) or an optimizer such as SGD(model.parameters(), lr, momentum).
-    rng: a numpy Generator for shuffling; None means np.random.default_rng(0).
+    rng: a numpy Generator for shuffling; None draws from the library's generator (nn.seed).
     progress: show a progress bar over the epochs.
 
-    Returns {"loss": [mean loss per epoch], "accuracy": [...]}; "accuracy" is
-    there only when y holds classes. Stops with FloatingPointError as soon as
-    the loss is NaN or infinite, which almost always means lr is too large.
+    Returns {"loss": [mean loss per epoch], "accuracy": [fraction right per epoch]};
+    "accuracy" holds NaN for every epoch when y is not classes (regression).
+    Stops with FloatingPointError as soon as the loss is NaN or infinite, which
+    almost always means lr is too large.
     """
     if (lr is None) == (optimizer is None):
         raise ValueError("fit: give exactly one of lr=... or optimizer=...")
     if optimizer is None:
         optimizer = SGD(model.parameters(), lr)
     if rng is None:
-        rng = np.random.default_rng(0)
+        rng = generator()
     x = np.asarray(x)
     y = np.asarray(y)
     if len(x) != len(y):
@@ -64,9 +55,7 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
     if len(x) == 0:
         raise ValueError("fit: no training samples.")
     labels = class_labels(y)
-    history = {"loss": []}
-    if labels is not None:
-        history["accuracy"] = []
+    history = {"loss": [], "accuracy": []}
 
     for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
         order = rng.permutation(len(x))
@@ -83,12 +72,11 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
                         f"fit: the loss became {value} in epoch {epoch + 1}, so training diverged. "
                         f"The learning rate {optimizer.lr} is probably too large: try {optimizer.lr / 10:g}."
                     )
-                model.backward(loss.backward(), input_grad=False)
+                model.backward(loss.backward())
                 optimizer.step()
             total_loss += value * len(batch)
             if labels is not None:
-                correct += accuracy(output, labels[batch]) * len(batch)
+                correct += np.count_nonzero(predicted_classes(output) == labels[batch])
         history["loss"].append(total_loss / len(x))
-        if labels is not None:
-            history["accuracy"].append(correct / len(x))
+        history["accuracy"].append(correct / len(x) if labels is not None else float("nan"))
     return history

@@ -11,17 +11,20 @@ def as_batch(x, who, width=None, dtype=None):
     who:   the layer (or a name) that error messages start with, e.g. Linear(2 -> 3).
     width: the number of features expected, or None to accept any.
     dtype: the float dtype wanted (None keeps a float input's dtype,
-           and turns anything else into float64).
+           and turns anything else into float32).
 
     A 1-D input is one sample: shape (features,) becomes (1, features).
-    Raises TypeError for non-numbers, ValueError for a wrong shape or NaN/inf.
+    Raises TypeError for non-numbers, ValueError for a wrong shape.
+    NaN and infinity are not looked for here (that costs a pass over the
+    data): see check_finite.
     """
     x = np.asarray(x)
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{who}: expected numbers, got an array of dtype {x.dtype}.")
     if dtype is None:
-        dtype = x.dtype if x.dtype.kind == "f" else np.float64
-    x = x.astype(dtype, copy=False)
+        dtype = x.dtype if x.dtype.kind == "f" else np.float32
+    if x.dtype != dtype:
+        x = x.astype(dtype)
     if x.ndim == 1:
         x = x[np.newaxis, :]
     if x.ndim != 2:
@@ -34,9 +37,13 @@ def as_batch(x, who, width=None, dtype=None):
             f"{who}: expected input of shape (batch, {width}), got {x.shape}: "
             f"each sample must have {width} features, not {x.shape[1]}."
         )
+    return x
+
+
+def check_finite(x, who, what="the input"):
+    """Raise ValueError, naming `who`, when array x holds NaN or infinity."""
     if not np.isfinite(x).all():
         raise ValueError(
-            f"{who}: the input contains NaN or infinity. Check the data, or lower "
+            f"{who}: {what} contains NaN or infinity. Check the data, or lower "
             "the learning rate if it appeared during training."
         )
-    return x

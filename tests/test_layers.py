@@ -41,7 +41,7 @@ def test_linear_shapes_and_repr():
 
 
 def test_linear_is_x_at_W_plus_b():
-    layer = nn.Linear(4, 3, rng=RNG)
+    layer = nn.Linear(4, 3, rng=RNG, dtype=np.float64)
     layer.b[:] = [1, 2, 3]
     x = RNG.normal(size=(6, 4))
     np.testing.assert_allclose(layer.forward(x), x @ layer.W + layer.b)
@@ -52,8 +52,47 @@ def test_linear_he_initialisation():
     assert abs(W.std() - np.sqrt(2 / 784)) < 0.002 and abs(W.mean()) < 0.002
 
 
-def test_linear_default_rng_is_seeded():
-    np.testing.assert_array_equal(nn.Linear(3, 2).W, nn.Linear(3, 2).W)
+def test_two_default_layers_differ_and_nn_seed_repeats_them():
+    # Before: every default layer used default_rng(0), so two Linear(4, 4) were identical.
+    nn.seed(1)
+    first, second = nn.Linear(4, 4), nn.Linear(4, 4)
+    assert not np.array_equal(first.W, second.W)
+    nn.seed(1)
+    np.testing.assert_array_equal(nn.Linear(4, 4).W, first.W)
+    np.testing.assert_array_equal(nn.Linear(4, 4).W, second.W)
+
+
+def test_explicit_rng_wins_over_the_library_generator():
+    nn.seed(0)
+    a = nn.Linear(3, 2, rng=np.random.default_rng(5)).W
+    nn.seed(99)
+    np.testing.assert_array_equal(nn.Linear(3, 2, rng=np.random.default_rng(5)).W, a)
+
+
+def test_linear_defaults_to_float32_and_from_weights_keeps_float64():
+    layer = nn.Linear(3, 2)
+    assert layer.W.dtype == layer.b.dtype == np.float32
+    assert layer.forward(np.ones((4, 3))).dtype == np.float32  # float64 input is cast to the layer's dtype
+    book = nn.Linear.from_weights([[0.1, 0.3], [0.2, 0.4]], [0.1, 0.2])
+    assert book.W.dtype == np.float64
+
+
+class Doubler(nn.Layer):
+    def forward(self, x):
+        return 2 * np.asarray(x)
+
+    def backward(self, grad):
+        return 2 * grad
+
+
+def test_layer_base_class_call_runs_the_subclass_forward_and_repr():
+    assert Doubler()(np.ones(3)).tolist() == [2, 2, 2]
+    assert repr(Doubler()) == "Doubler()" and Doubler().parameters() == []
+    layer = nn.Linear(2, 3, rng=np.random.default_rng(0))
+    assert [name for name, _, _ in layer.named_parameters()] == ["W", "b"]
+    assert layer.parameters()[0][0] is layer.W and layer.parameters()[1][1] is layer.db
+    with pytest.raises(NotImplementedError, match="Layer must define forward"):
+        nn.Layer()(np.ones(2))
 
 
 def test_linear_float32():

@@ -10,16 +10,25 @@ RNG = np.random.default_rng(3)
 def test_mse_value_and_seed_004():
     loss = nn.MSELoss()
     # seed 004: y_true [1, 0, 0, 1], y_pred all 0 -> 0.5
-    assert loss.forward(np.zeros((4, 1)), np.array([1, 0, 0, 1])) == 0.5
+    assert loss.forward(np.zeros((4, 1)), np.array([[1], [0], [0], [1]])) == 0.5
     np.testing.assert_allclose(loss.backward(), [[-0.5], [0], [0], [-0.5]])
 
 
 def test_mse_never_broadcasts_column_against_row():
     pred = np.array([[0.1], [0.2], [0.3]])
     target = np.array([0.0, 0.0, 1.0])  # (3,) against (3, 1) would broadcast to (3, 3)
-    assert nn.MSELoss().forward(pred, target) == pytest.approx(np.mean((pred[:, 0] - target) ** 2))
+    # A silent reshape would hide a mistake elsewhere: the shapes must match exactly.
+    with pytest.raises(ValueError, match=r"\(3, 1\).*\(3,\).*reshape\(-1, 1\)"):
+        nn.MSELoss().forward(pred, target)
+    assert nn.MSELoss().forward(pred, target.reshape(-1, 1)) == pytest.approx(np.mean((pred[:, 0] - target) ** 2))
     with pytest.raises(ValueError, match=r"\(3, 1\).*\(2,\)"):
         nn.MSELoss().forward(pred, np.zeros(2))
+
+
+def test_mse_same_size_other_shape_raises():
+    # Before: pred (2, 2) with target (4,) was silently reshaped and gave 7.5.
+    with pytest.raises(ValueError, match=r"pred has shape \(2, 2\) but target has shape \(4,\)"):
+        nn.MSELoss().forward(np.ones((2, 2)), np.array([1.0, 2.0, 3.0, 4.0]))
 
 
 def test_cross_entropy_labels_and_one_hot_agree():
