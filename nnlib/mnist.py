@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .labels import to_one_hot
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
 
 # SHA-256 of the decompressed IDX files, the same wherever MNIST is mirrored.
@@ -44,9 +46,17 @@ def _sha256(array):
 def _decode(path, name):
     """Read one .gz IDX file into a uint8 array, (n, 28, 28) or (n,)."""
     if not path.is_file():
+        if path.parent == DATA_DIR and not (DATA_DIR.parent / "pyproject.toml").is_file():
+            # nnlib was installed as a package (pip install ., not -e .): data/ stayed in the repository.
+            raise MNISTFileError(
+                f"MNIST file {path.name} is not here: nnlib is installed without the repository beside it "
+                f"(it looked in {DATA_DIR}). Install it editable from a clone of the course, "
+                "`pip install -e .`, or pass the folder that holds the four .gz files: "
+                "load_mnist(data_dir='path/to/course/data/mnist')."
+            )
         raise MNISTFileError(
             f"MNIST file {path} is missing. The course bundles it in data/mnist/; "
-            "restore it with `git checkout -- data/mnist` (or copy it from ../shared/datasets/mnist/)."
+            "restore it with `git checkout -- data/mnist`."
         )
     try:
         with gzip.open(path, "rb") as f:
@@ -122,10 +132,8 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None)
             x /= 255  # in place: no second 188 MB array
         if flatten:
             x = x.reshape(len(x), -1)
+        t = labels.astype(np.int64)
         if one_hot_label:
-            t = np.zeros((len(labels), 10), dtype=np.float32)
-            t[np.arange(len(labels)), labels] = 1
-        else:
-            t = labels.astype(np.int64)
+            t = to_one_hot(t, 10)
         result.append((x, t))
     return tuple(result)

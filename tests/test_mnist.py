@@ -94,3 +94,19 @@ def test_cache_holds_no_pickles(data_copy):
     nn.load_mnist(data_dir=data_copy)
     for cached in (data_copy / ".cache").glob("*.npy"):
         np.load(cached, allow_pickle=False)
+
+
+def test_installed_without_the_repository_says_what_to_do(tmp_path, monkeypatch):
+    # A non-editable install copies nnlib/ into site-packages; data/mnist/ is not beside it.
+    import nnlib.mnist
+    monkeypatch.setattr(nnlib.mnist, "DATA_DIR", tmp_path / "site-packages" / "data" / "mnist")
+    with pytest.raises(MNISTFileError, match=r"installed without the repository.*pip install -e \..*data_dir=") as error:
+        nn.load_mnist()
+    assert "shared" not in str(error.value)
+
+
+def test_no_message_points_outside_the_repository(data_copy):
+    (data_copy / "train-images-idx3-ubyte.gz").unlink()
+    with pytest.raises(MNISTFileError) as error:
+        nn.load_mnist(data_dir=data_copy)
+    assert "../" not in str(error.value) and "git checkout -- data/mnist" in str(error.value)
