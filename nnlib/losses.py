@@ -79,19 +79,20 @@ class CrossEntropyLoss:
                 "or use MSELoss on a sigmoid output."
             )
         self.labels, self.target = self._targets(np.asarray(target), batch, classes, pred.dtype)
+        rows = np.arange(batch)
         if self.from_logits:
             shifted = pred - pred.max(axis=1, keepdims=True)  # exp of at most 0: no overflow
             exp = np.exp(shifted)
             total = exp.sum(axis=1, keepdims=True)
+            self.probabilities = exp / total                   # softmax(pred)
             log_p = shifted - np.log(total)                    # log(softmax(pred)), never log(0)
-            self.probabilities = exp / total
         else:
             if (pred < 0).any() or (pred > 1).any():
                 raise ValueError("CrossEntropyLoss(from_logits=False): pred must be probabilities in [0, 1].")
             self.probabilities = np.clip(pred, self.eps, 1.0)
             log_p = np.log(self.probabilities)
         if self.labels is not None:   # -sum(one_hot * log_p) picks log_p at each row's label
-            value = -float(log_p[np.arange(batch), self.labels].sum()) / batch
+            value = -float(log_p[rows, self.labels].sum()) / batch
         else:
             value = -float(np.sum(self.target * log_p)) / batch
         if not np.isfinite(value):
