@@ -12,14 +12,14 @@ from .activations import (
 )
 from .gradcheck import gradient_check, in_float64, numerical_gradient, relative_error
 from .labels import class_labels, predicted_classes, to_one_hot
-from .layers import Activation, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .layers import Activation, BatchNorm, Dropout, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .losses import CrossEntropyLoss, MSELoss
 from .mnist import MNISTFileError, load_mnist
 from .model import Sequential
 from .neuron import Neuron
-from .optim import SGD
+from .optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from .randomness import generator, seed
 from .toy_data import NEW_PEOPLE, height_weight, spirals, two_moons, xor_data
-from .train import accuracy, fit
+from .train import accuracy, evaluate, fit
 
 __version__ = "0.2.0"

@@ -30,6 +30,7 @@ class Layer:
 
     param_names = ()
     needs_input_grad = True
+    training = True   # Dropout and BatchNorm behave differently while training; see train() and eval()
 
     def forward(self, x):
         raise NotImplementedError(f"{type(self).__name__} must define forward(x).")
@@ -45,6 +46,17 @@ class Layer:
         """(value, gradient) pairs that an optimiser updates in place."""
         return [(value, grad) for _, value, grad in self.named_parameters()]
 
+    def train(self):
+        """Switch to training mode (the default); returns the layer."""
+        self.training = True
+        return self
+
+    def eval(self):
+        """Switch to evaluation mode, for inference: Dropout passes everything,
+        BatchNorm uses its running statistics. Returns the layer."""
+        self.training = False
+        return self
+
     def __call__(self, x):
         return self.forward(x)  # looked up on the instance's class, so a subclass's forward runs
 
@@ -58,18 +70,24 @@ class Linear(Layer):
     x: (batch, in_features) -> y: (batch, out_features); a 1-D x is one sample.
     W: (in_features, out_features), b: (out_features,), both float32 by default
     (like PyTorch; pass dtype=np.float64 for 16-digit results).
-    Weights start random with He scaling, std = sqrt(2 / in_features), which
-    keeps the size of the signal steady through ReLU layers; biases start at 0.
+    Weights start random, normal with mean 0 and a standard deviation `init`:
+      "he" (default): sqrt(2 / in_features), which keeps the size of the signal
+          steady through ReLU layers (ReLU zeroes half of it, hence the 2);
+      "xavier" (Glorot): sqrt(2 / (in_features + out_features)), for sigmoid and
+          tanh, which pass the whole signal through (about sqrt(1 / in) when
+          in and out are alike);
+      a number: that standard deviation, e.g. 0.01.
+    Biases start at 0.
     rng: a numpy Generator; None draws from the library's generator (nn.seed).
     """
 
     param_names = ("W", "b")
 
-    def __init__(self, in_features, out_features, rng=None, dtype=np.float32):
+    def __init__(self, in_features, out_features, rng=None, dtype=np.float32, init="he"):
         if rng is None:
             rng = generator()
         self.in_features, self.out_features = int(in_features), int(out_features)
-        std = np.sqrt(2.0 / self.in_features)
+        std = initial_std(init, self.in_features, self.out_features)
         self.W = (rng.standard_normal((self.in_features, self.out_features)) * std).astype(dtype)
         self.b = np.zeros(self.out_features, dtype=dtype)
         self.dW = np.zeros_like(self.W)
@@ -124,6 +142,17 @@ class Linear(Layer):
 
     def __repr__(self):
         return f"Linear({self.in_features} -> {self.out_features})"
+
+
+def initial_std(init, in_features, out_features):
+    """The standard deviation of a new layer's weights for init "he", "xavier" or a number."""
+    if init == "he":
+        return np.sqrt(2.0 / in_features)
+    if init == "xavier":
+        return np.sqrt(2.0 / (in_features + out_features))
+    if isinstance(init, (int, float)) and not isinstance(init, bool) and init >= 0:
+        return float(init)
+    raise ValueError(f'Linear: init must be "he", "xavier" or a standard deviation (a number >= 0), got {init!r}.')
 
 
 class Activation(Layer):
@@ -201,3 +230,105 @@ class Softmax(Activation):
         if not self.needs_input_grad:
             return None
         return self.s * (grad - np.sum(grad * self.s, axis=-1, keepdims=True))
+
+
+class Dropout(Layer):
+    """Dropout (随机失活): while training, zero each input with probability p.
+
+    x: any shape -> the same shape. The survivors are scaled by 1 / (1 - p)
+    ("inverted dropout"), so every value keeps its expected size and nothing
+    needs rescaling at test time: in evaluation mode (eval()) Dropout passes
+    x through unchanged. backward lets the gradient through the same survivors.
+    rng: a numpy Generator for the masks; None draws from the library's (nn.seed).
+    """
+
+    def __init__(self, p=0.5, rng=None):
+        if not 0 <= p < 1:
+            raise ValueError(f"Dropout: p is the probability of dropping, in [0, 1), got {p}.")
+        self.p = p
+        self.rng = rng
+        self.mask = None
+
+    def forward(self, x):
+        x = act._float(x)
+        if not self.training or self.p == 0:
+            self.mask = None
+            return x
+        rng = self.rng if self.rng is not None else generator()
+        keep = rng.random(x.shape) >= self.p
+        self.mask = keep.astype(x.dtype) / x.dtype.type(1 - self.p)
+        return x * self.mask
+
+    def backward(self, grad):
+        if not self.needs_input_grad:
+            return None
+        grad = np.asarray(grad)
+        return grad if self.mask is None else grad * self.mask
+
+    def __repr__(self):
+        return f"Dropout(p={self.p})"
+
+
+class BatchNorm(Layer):
+    """Batch normalisation (批归一化) over the batch axis: x (batch, features) -> (batch, features).
+
+    Training: each feature is standardised with the batch's own mean and
+    variance, x_hat = (x - mean) / sqrt(var + eps), then scaled and shifted by
+    learnable gamma (features,) and beta (features,): y = gamma * x_hat + beta.
+    Running averages of mean and variance are kept on the way,
+    running = (1 - momentum) * running + momentum * batch_statistic
+    (the variance with n - 1, as PyTorch does), and evaluation mode (eval())
+    uses them instead, so a prediction does not depend on the rest of its batch.
+    """
+
+    param_names = ("gamma", "beta")
+
+    def __init__(self, features, momentum=0.1, eps=1e-5, dtype=np.float32):
+        self.features = int(features)
+        self.momentum, self.eps = momentum, eps
+        self.gamma = np.ones(self.features, dtype=dtype)
+        self.beta = np.zeros(self.features, dtype=dtype)
+        self.dgamma = np.zeros_like(self.gamma)
+        self.dbeta = np.zeros_like(self.beta)
+        self.running_mean = np.zeros(self.features, dtype=dtype)
+        self.running_var = np.ones(self.features, dtype=dtype)
+        self.x_hat = None
+
+    def forward(self, x):
+        x = as_batch(x, self, width=self.features, dtype=self.gamma.dtype)
+        if self.training:
+            if len(x) < 2:
+                raise ValueError(f"{self!r}: training needs a batch of at least 2 samples to measure a variance, got {len(x)}.")
+            mean, var = x.mean(axis=0), x.var(axis=0)
+            n = len(x)
+            self.running_mean *= 1 - self.momentum
+            self.running_mean += self.momentum * mean
+            self.running_var *= 1 - self.momentum
+            self.running_var += self.momentum * var * n / (n - 1)
+        else:
+            mean, var = self.running_mean, self.running_var
+        self.inv_std = 1 / np.sqrt(var + self.eps)
+        self.x_hat = (x - mean) * self.inv_std
+        self.batch_statistics = self.training
+        return self.gamma * self.x_hat + self.beta
+
+    def backward(self, grad):
+        if self.x_hat is None:
+            raise RuntimeError(f"{self!r}: call forward before backward.")
+        grad = np.asarray(grad)
+        if grad.shape != self.x_hat.shape:
+            raise ValueError(f"{self!r}: backward expected a gradient of shape {self.x_hat.shape}, got {grad.shape}.")
+        np.sum(grad * self.x_hat, axis=0, out=self.dgamma)
+        np.sum(grad, axis=0, out=self.dbeta)
+        if not self.needs_input_grad:
+            return None
+        d_x_hat = grad * self.gamma
+        if not self.batch_statistics:  # fixed running statistics: a plain scale per feature
+            return d_x_hat * self.inv_std
+        # With batch statistics every x_hat depends on the whole batch through
+        # the mean and the variance; the chain rule through both gives
+        # dx = inv_std * (d_x_hat - mean(d_x_hat) - x_hat * mean(d_x_hat * x_hat)).
+        return self.inv_std * (d_x_hat - d_x_hat.mean(axis=0) - self.x_hat * (d_x_hat * self.x_hat).mean(axis=0))
+
+    def __repr__(self):
+        return f"BatchNorm({self.features})"

@@ -37,12 +37,34 @@ class Sequential:
                 first.needs_input_grad = True
         return grad if input_grad else None
 
+    def train(self):
+        """Every layer to training mode (Dropout drops, BatchNorm uses batch statistics)."""
+        for layer in self.layers:
+            if isinstance(layer, Layer):
+                layer.train()
+        return self
+
+    def eval(self):
+        """Every layer to evaluation mode, for inference (Dropout off, BatchNorm's running statistics)."""
+        for layer in self.layers:
+            if isinstance(layer, Layer):
+                layer.eval()
+        return self
+
     def predict(self, x, threshold=0.5):
         """Class labels (batch,): the argmax of each output row. A network with a
         single output column is read as estimating class 1's probability (after
         Sigmoid, or trained with MSELoss toward 0/1 targets): class 1 where the
-        output is above 0.5. For a raw score (a logit) pass threshold=0."""
-        return predicted_classes(self.forward(x), threshold)
+        output is above 0.5. For a raw score (a logit) pass threshold=0.
+        Runs in evaluation mode, then puts every layer back in the mode it had."""
+        modes = [getattr(layer, "training", None) for layer in self.layers]
+        self.eval()
+        try:
+            return predicted_classes(self.forward(x), threshold)
+        finally:
+            for layer, training in zip(self.layers, modes):
+                if training is not None:
+                    layer.training = training
 
     def parameters(self):
         """(value, gradient) pairs of every layer, in order."""

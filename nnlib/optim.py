@@ -1,32 +1,152 @@
-"""Optimisers (优化器): they move every parameter a little against its gradient."""
+"""Optimisers (优化器): they move every parameter a little against its gradient.
+
+Each one takes (value, gradient) pairs, e.g. model.parameters(), and its
+step() updates every value in place from its current gradient. The update
+rules are PyTorch's (torch.optim), so one can be checked against the other.
+"""
 import numpy as np
 
 
-class SGD:
-    """Stochastic gradient descent (随机梯度下降): W -= lr * dW for every parameter.
+class Optimizer:
+    """What every optimiser shares: the parameters, the learning rate lr, and
+    weight decay (L2 regularisation: the gradient of (weight_decay / 2) * W**2,
+    which is weight_decay * W, is added to each gradient before the update)."""
 
-    parameters: (value, gradient) pairs, e.g. model.parameters().
-    momentum:   0 for plain SGD; with momentum m, each step keeps a velocity
-                v = m * v - lr * dW and moves W += v, which smooths the path.
-    """
-
-    def __init__(self, parameters, lr, momentum=0.0):
+    def __init__(self, parameters, lr, weight_decay=0.0):
         if not lr > 0:
-            raise ValueError(f"SGD: the learning rate must be positive, got {lr}.")
+            raise ValueError(f"{type(self).__name__}: the learning rate must be positive, got {lr}.")
+        if weight_decay < 0:
+            raise ValueError(f"{type(self).__name__}: weight_decay must be 0 or positive, got {weight_decay}.")
         self.parameters = list(parameters)
+        if not self.parameters:
+            raise ValueError(f"{type(self).__name__}: no parameters to optimise (did you pass model.parameters()?).")
         self.lr = lr
-        self.momentum = momentum
-        self.velocities = [np.zeros_like(value) for value, _ in self.parameters]
+        self.weight_decay = weight_decay
+        self.steps = 0
+
+    def state(self):
+        """One zero array per parameter, for a running average or a velocity."""
+        return [np.zeros_like(value) for value, _ in self.parameters]
+
+    def gradients(self):
+        """(value, gradient) pairs, the gradient including weight decay when there is any."""
+        if not self.weight_decay:
+            return self.parameters
+        return [(value, grad + self.weight_decay * value) for value, grad in self.parameters]
 
     def step(self):
         """Update every parameter in place from its current gradient."""
-        for (value, grad), velocity in zip(self.parameters, self.velocities):
-            if self.momentum:
-                velocity *= self.momentum
-                velocity -= self.lr * grad
-                value += velocity
-            else:
-                value -= self.lr * grad
+        self.steps += 1
+        for i, (value, grad) in enumerate(self.gradients()):
+            self.update(i, value, grad)
+
+    def update(self, i, value, grad):
+        raise NotImplementedError
 
     def __repr__(self):
-        return f"SGD(lr={self.lr}, momentum={self.momentum})"
+        settings = ", ".join(f"{k}={v}" for k, v in vars(self).items()
+                             if isinstance(v, (int, float, tuple)) and k != "steps")
+        return f"{type(self).__name__}({settings})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (随机梯度下降): W -= lr * dW for every parameter.
+
+    momentum: 0 for plain SGD. With momentum m, each parameter keeps a
+              velocity v (动量): v = m * v - lr * dW, then W += v; steps in a
+              steady direction add up, zig-zags cancel. (PyTorch writes the
+              same rule as buf = m * buf + dW, W -= lr * buf, with v = -lr * buf.)
+    nesterov: look ahead: W += m * v - lr * dW with the new v (Nesterov momentum).
+    weight_decay: adds weight_decay * W to each gradient (L2 regularisation).
+    """
+
+    def __init__(self, parameters, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(parameters, lr, weight_decay)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}.")
+        if nesterov and not momentum:
+            raise ValueError("SGD: nesterov=True needs a momentum above 0.")
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.velocities = self.state()
+
+    def update(self, i, value, grad):
+        if not self.momentum:
+            value -= self.lr * grad
+            return
+        velocity = self.velocities[i]
+        velocity *= self.momentum
+        velocity -= self.lr * grad
+        if self.nesterov:
+            value += self.momentum * velocity - self.lr * grad
+        else:
+            value += velocity
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: each weight's step shrinks with the squared gradients it has seen.
+
+    h += dW**2;  W -= lr * dW / (sqrt(h) + eps)
+    Weights with large past gradients move less; the steps only ever shrink.
+    """
+
+    def __init__(self, parameters, lr=0.01, eps=1e-10, weight_decay=0.0):
+        super().__init__(parameters, lr, weight_decay)
+        self.eps = eps
+        self.sums = self.state()
+
+    def update(self, i, value, grad):
+        h = self.sums[i]
+        h += grad * grad
+        value -= self.lr * grad / (np.sqrt(h) + self.eps)
+
+
+class RMSProp(Optimizer):
+    """RMSProp: AdaGrad with a forgetting running average, so steps can grow again.
+
+    h = alpha * h + (1 - alpha) * dW**2;  W -= lr * dW / (sqrt(h) + eps)
+    """
+
+    def __init__(self, parameters, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0):
+        super().__init__(parameters, lr, weight_decay)
+        if not 0 <= alpha < 1:
+            raise ValueError(f"RMSProp: alpha must be in [0, 1), got {alpha}.")
+        self.alpha, self.eps = alpha, eps
+        self.averages = self.state()
+
+    def update(self, i, value, grad):
+        h = self.averages[i]
+        h *= self.alpha
+        h += (1 - self.alpha) * grad * grad
+        value -= self.lr * grad / (np.sqrt(h) + self.eps)
+
+
+class Adam(Optimizer):
+    """Adam: momentum (a running mean m of the gradients) plus RMSProp's scaling
+    (a running mean v of their squares), both corrected for starting at 0.
+
+    m = b1 * m + (1 - b1) * dW;   v = b2 * v + (1 - b2) * dW**2
+    m_hat = m / (1 - b1**t);      v_hat = v / (1 - b2**t)      (t = the step number)
+    W -= lr * m_hat / (sqrt(v_hat) + eps)
+    At t = 1, m_hat = dW and v_hat = dW**2: the first step moves each weight by
+    about lr, whatever the size of its gradient.
+    """
+
+    def __init__(self, parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(parameters, lr, weight_decay)
+        b1, b2 = betas
+        if not (0 <= b1 < 1 and 0 <= b2 < 1):
+            raise ValueError(f"Adam: betas must be in [0, 1), got {betas}.")
+        self.betas, self.eps = (b1, b2), eps
+        self.means, self.squares = self.state(), self.state()
+
+    def update(self, i, value, grad):
+        b1, b2 = self.betas
+        m, v = self.means[i], self.squares[i]
+        m *= b1
+        m += (1 - b1) * grad
+        v *= b2
+        v += (1 - b2) * grad * grad
+        m_hat = m / (1 - b1**self.steps)
+        v_hat = v / (1 - b2**self.steps)
+        value -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)

@@ -29,18 +29,44 @@ def accuracy(output, labels, threshold=0.5):
     return float(np.mean(predicted == labels))
 
 
-def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=None, progress=True):
+def evaluate(model, loss, x, y, batch_size=1000):
+    """(mean loss, accuracy) of model on (x, y), in evaluation mode, a batch at a time.
+
+    accuracy is NaN when y is not classes. The model is left in evaluation mode.
+    """
+    if hasattr(model, "eval"):
+        model.eval()
+    labels = class_labels(y)
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        output = model.forward(x[start:start + batch_size])
+        total_loss += loss.forward(output, y[start:start + batch_size]) * len(output)
+        if labels is not None:
+            correct += np.count_nonzero(predicted_classes(output) == labels[start:start + batch_size])
+    return total_loss / len(x), (correct / len(x) if labels is not None else float("nan"))
+
+
+def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=None, progress=True,
+        validation=None, callback=None, patience=None):
     """Train `model` on (x, y) with mini-batch gradient descent; return the history.
 
     x: (samples, features); y: targets the loss understands, with one row per sample.
-    Give either lr (plain SGD) or an optimizer such as SGD(model.parameters(), lr, momentum).
+    Give either lr (plain SGD) or an optimizer such as Adam(model.parameters()).
     rng: a numpy Generator for shuffling; None draws from the library's generator (nn.seed).
     progress: show a progress bar over the epochs.
+    validation: (x_val, y_val), measured after every epoch in evaluation mode.
+    callback: a function called after every epoch with the history so far (e.g. to
+              redraw a live plot); training stops early if it returns True.
+    patience: with validation data, stop when the validation loss has not improved
+              for this many epochs, and put back the weights of the best epoch
+              (early stopping, 早停).
 
-    Returns {"loss": [mean loss per epoch], "accuracy": [fraction right per epoch]};
-    "accuracy" holds NaN for every epoch when y is not classes (regression).
-    Stops with FloatingPointError as soon as the loss is NaN or infinite, which
-    almost always means lr is too large.
+    Returns {"loss": [...], "accuracy": [...], "val_loss": [...], "val_accuracy": [...]},
+    one number per epoch; the training figures are the means over the epoch's
+    batches. An accuracy is NaN when y is not classes (regression), the val_
+    figures NaN without validation data. The model is left in evaluation mode,
+    ready for inference. Stops with FloatingPointError as soon as the loss is NaN
+    or infinite, which almost always means lr is too large.
     """
     if (lr is None) == (optimizer is None):
         raise ValueError("fit: give exactly one of lr=... or optimizer=...")
@@ -54,10 +80,19 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
         raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}.")
     if len(x) == 0:
         raise ValueError("fit: no training samples.")
+    if validation is not None:
+        x_val, y_val = (np.asarray(a) for a in validation)
+        if len(x_val) != len(y_val) or len(x_val) == 0:
+            raise ValueError(f"fit: validation must be (x_val, y_val) with as many samples each, got {len(x_val)} and {len(y_val)}.")
+    if patience is not None and validation is None:
+        raise ValueError("fit: early stopping (patience=...) needs validation=(x_val, y_val) to watch.")
     labels = class_labels(y)
-    history = {"loss": [], "accuracy": []}
+    history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+    best_loss, best_weights, waited = np.inf, None, 0
 
     for epoch in tqdm(range(epochs), desc="epochs", disable=not progress):
+        if hasattr(model, "train"):
+            model.train()
         order = rng.permutation(len(x))
         total_loss, correct = 0.0, 0
         for start in range(0, len(x), batch_size):
@@ -79,4 +114,22 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
                 correct += np.count_nonzero(predicted_classes(output) == labels[batch])
         history["loss"].append(total_loss / len(x))
         history["accuracy"].append(correct / len(x) if labels is not None else float("nan"))
+        val_loss, val_accuracy = evaluate(model, loss, x_val, y_val) if validation is not None else (np.nan, np.nan)
+        history["val_loss"].append(val_loss)
+        history["val_accuracy"].append(val_accuracy)
+        stop = bool(callback(history)) if callback is not None else False
+        if patience is not None:
+            if val_loss < best_loss:
+                best_loss, waited = val_loss, 0
+                best_weights = [value.copy() for value, _ in model.parameters()]
+            else:
+                waited += 1
+                stop = stop or waited >= patience
+        if stop:
+            break
+    if best_weights is not None:
+        for (value, _), best in zip(model.parameters(), best_weights):
+            value[...] = best
+    if hasattr(model, "eval"):
+        model.eval()
     return history

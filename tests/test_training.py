@@ -209,7 +209,7 @@ def test_fit_history_has_the_same_keys_every_time():
     regression = nn.fit(nn.Sequential([nn.Linear(1, 1)]), nn.MSELoss(), x, x, epochs=1, lr=0.1, progress=False)
     labels = (x > 0).astype(np.int64)[:, 0]
     classes = nn.fit(nn.Sequential([nn.Linear(1, 2)]), nn.CrossEntropyLoss(), x, labels, epochs=1, lr=0.1, progress=False)
-    assert regression.keys() == classes.keys() == {"loss", "accuracy"}
+    assert regression.keys() == classes.keys() == {"loss", "accuracy", "val_loss", "val_accuracy"}
 
 
 def test_accuracy_says_what_it_was_given():
