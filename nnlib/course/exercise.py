@@ -3,22 +3,27 @@
 A check returns True when the answer is right (and prints one line of praise),
 False otherwise (and prints what was expected and what came back). A stub that
 still raises NotImplementedError gets "not done yet", not an error.
+quiet=True prints nothing: a hidden solution passes its check silently, so
+nothing shines under the learner's own attempt.
 """
 import numpy as np
 
 
-def not_done(name):
-    print(f"⏳ {name}: not done yet. Replace `raise NotImplementedError` with your code, then run this cell again.")
+def not_done(name, quiet=False):
+    if not quiet:
+        print(f"⏳ {name}: not done yet. Replace `raise NotImplementedError` with your code, then run this cell again.")
     return False
 
 
-def passed(message):
-    print(f"✅ {message}")
+def passed(message, quiet=False):
+    if not quiet:
+        print(f"✅ {message}")
     return True
 
 
-def failed(message):
-    print(f"❌ {message}")
+def failed(message, quiet=False):
+    if not quiet:
+        print(f"❌ {message}")
     return False
 
 
@@ -50,7 +55,7 @@ def compare(what, got, expected, rtol=1e-6, atol=1e-9):
     return None
 
 
-def run_check(name, fn, cases, success):
+def run_check(name, fn, cases, success, quiet=False):
     """Run fn on each case and compare.
 
     cases: (description, args, expected) triples; expected may also be a
@@ -60,10 +65,10 @@ def run_check(name, fn, cases, success):
         try:
             got = fn(*args)
         except NotImplementedError:
-            return not_done(name)
+            return not_done(name, quiet)
         except Exception as error:  # the learner's code failed: say where, not a traceback
-            return failed(f"{name} raised {type(error).__name__} on {description}: {error}")
+            return failed(f"{name} raised {type(error).__name__} on {description}: {error}", quiet)
         problem = expected(got) if callable(expected) else compare(f"{name} on {description}", got, expected)
         if problem:
-            return failed(problem)
-    return passed(success)
+            return failed(problem, quiet)
+    return passed(success, quiet)

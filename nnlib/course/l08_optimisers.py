@@ -1,0 +1,266 @@
+"""Lesson 08, optimisers and initialisation: descent paths of nnlib's optimisers on 2-D
+surfaces, the race widget, activation histograms per layer, and the Adam exercise check."""
+import ipywidgets as widgets
+import numpy as np
+
+from . import exercise
+from ..activations import relu, sigmoid, tanh
+from ..layers import initial_std
+from ..optim import SGD, AdaGrad, Adam, RMSProp
+from .widgets import FigureWidget, slider
+
+# ---------------------------------------------------------------- two surfaces to descend
+
+
+def bowl(p):
+    """f(x, y) = x²/20 + y²: a long, narrow bowl (Deep Learning from Scratch's example).
+
+    p: (..., 2) points -> (...,) values. Steep across (y), nearly flat along (x).
+    """
+    p = np.asarray(p, dtype=np.float64)
+    return p[..., 0] ** 2 / 20 + p[..., 1] ** 2
+
+
+def bowl_gradient(p):
+    """(x / 10, 2 y): the slope of the bowl in each direction."""
+    p = np.asarray(p, dtype=np.float64)
+    return np.stack([p[..., 0] / 10, 2 * p[..., 1]], axis=-1)
+
+
+def valley(p):
+    """f(x, y) = (1 - x)² + 10 (y - x²)²: a curved valley (a gentle Rosenbrock), lowest at (1, 1)."""
+    p = np.asarray(p, dtype=np.float64)
+    x, y = p[..., 0], p[..., 1]
+    return (1 - x) ** 2 + 10 * (y - x**2) ** 2
+
+
+def valley_gradient(p):
+    p = np.asarray(p, dtype=np.float64)
+    x, y = p[..., 0], p[..., 1]
+    return np.stack([-2 * (1 - x) - 40 * x * (y - x**2), 20 * (y - x**2)], axis=-1)
+
+
+SURFACES = {
+    "bowl x²/20 + y²": (bowl, bowl_gradient, (-7.0, 2.0), (-8, 8), (-3, 3)),
+    "curved valley": (valley, valley_gradient, (-1.5, 2.0), (-2, 2), (-1, 3)),
+}
+
+OPTIMISERS = ("SGD", "momentum", "AdaGrad", "RMSProp", "Adam")
+
+
+def make_optimiser(name, parameters, lr, momentum=0.9, betas=(0.9, 0.999)):
+    """One of nnlib's optimisers by its name in OPTIMISERS, all at learning rate lr."""
+    if name == "SGD":
+        return SGD(parameters, lr)
+    if name == "momentum":
+        return SGD(parameters, lr, momentum=momentum)
+    if name == "AdaGrad":
+        return AdaGrad(parameters, lr)
+    if name == "RMSProp":
+        return RMSProp(parameters, lr)
+    if name == "Adam":
+        return Adam(parameters, lr, betas=betas)
+    raise ValueError(f"make_optimiser: unknown optimiser {name!r}; choose from {OPTIMISERS}.")
+
+
+def descend(name, surface, lr, steps=40, momentum=0.9, betas=(0.9, 0.999), start=None):
+    """The path of nnlib's optimiser `name` on a surface of SURFACES: (steps + 1, 2) points.
+
+    The point p is the only "weight": each step puts the surface's gradient at
+    p into the gradient array and calls the optimiser's step(), exactly as a
+    network's training loop does. A path that runs off to infinity stops
+    growing at 1e6 (and the rest of it stays there), so it can still be drawn.
+    """
+    _, gradient, default_start, _, _ = SURFACES[surface]
+    p = np.array(default_start if start is None else start, dtype=np.float64)
+    grad = np.zeros(2)
+    optimiser = make_optimiser(name, [(p, grad)], lr, momentum, betas)
+    path = [p.copy()]
+    for _ in range(steps):
+        if np.abs(p).max() > 1e6:
+            path.append(path[-1])
+            continue
+        grad[...] = gradient(p)
+        optimiser.step()
+        path.append(p.copy())
+    return np.array(path)
+
+
+def race(surface, lr, momentum=0.9, beta1=0.9, beta2=0.999, steps=40):
+    """Every optimiser's path on one surface: {name: (steps + 1, 2)}."""
+    return {name: descend(name, surface, lr, steps, momentum, (beta1, beta2)) for name in OPTIMISERS}
+
+
+def race_summary(paths, surface):
+    """One HTML table row per optimiser: where it ended and the value of f there."""
+    f = SURFACES[surface][0]
+    rows = []
+    for name, path in paths.items():
+        end = path[-1]
+        value = f(end)
+        verdict = "diverged" if not np.isfinite(value) or np.abs(end).max() > 1e3 else f"f = {value:.4f}"
+        rows.append(f"<tr><td>{name}</td><td>({end[0]:.2f}, {end[1]:.2f})</td><td>{verdict}</td></tr>")
+    return ("<table><tr><th>optimiser</th><th>ends at</th><th>value</th></tr>" + "".join(rows) + "</table>")
+
+
+class RaceWidget:
+    """Sliders for lr (as log10), momentum and Adam's betas, a surface dropdown; paths over the contours."""
+
+    colours = {"SGD": "tab:red", "momentum": "tab:blue", "AdaGrad": "tab:green", "RMSProp": "tab:purple",
+               "Adam": "tab:orange"}
+
+    def __init__(self, log_lr=-1.0, momentum=0.9, beta1=0.9, beta2=0.999, surface="bowl x²/20 + y²", steps=40):
+        self.surface = widgets.Dropdown(options=list(SURFACES), value=surface, description="surface")
+        self.log_lr = slider("log₁₀ lr", log_lr, -3, 0.5, 0.05, readout_format=".2f")
+        self.lr_label = widgets.Label()
+        self.momentum = slider("momentum", momentum, 0.0, 0.99, 0.01)
+        self.beta1 = slider("Adam β₁", beta1, 0.0, 0.99, 0.01)
+        self.beta2 = slider("Adam β₂", beta2, 0.5, 0.999, 0.001, readout_format=".3f")
+        self.steps = steps
+        self.table = widgets.HTML()
+        self.figure = FigureWidget(figsize=(6, 4.2))
+        ax = self.figure.axes
+        self.lines = {name: ax.plot([], [], "o-", ms=3, lw=1.5, color=colour, label=name)[0]
+                      for name, colour in self.colours.items()}
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        self.contours = None
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+        self.controls = [self.surface, self.log_lr, self.momentum, self.beta1, self.beta2]
+        for control in self.controls:
+            control.observe(self.update, names="value")
+        self.box = widgets.HBox([widgets.VBox([*self.controls, self.lr_label, self.table]), self.figure.image])
+        self.update()
+
+    def update(self, change=None):
+        name = self.surface.value
+        f, _, start, xlim, ylim = SURFACES[name]
+        lr = 10 ** self.log_lr.value
+        self.lr_label.value = f"lr = {lr:.4g}"
+        paths = race(name, lr, self.momentum.value, self.beta1.value, self.beta2.value, self.steps)
+        ax = self.figure.axes
+        if self.contours is not None:
+            self.contours.remove()
+        xx, yy = np.meshgrid(np.linspace(*xlim, 120), np.linspace(*ylim, 120))
+        zz = f(np.stack([xx, yy], axis=-1))
+        self.contours = ax.contour(xx, yy, zz, levels=np.geomspace(max(zz.min(), 1e-3), zz.max(), 14),
+                                   colors="grey", linewidths=0.6)
+        for optimiser, path in paths.items():
+            self.lines[optimiser].set_data(path[:, 0], path[:, 1])
+        ax.set(xlim=xlim, ylim=ylim, title=f"{self.steps} steps from {start}, lr = {lr:.3g}")
+        self.table.value = race_summary(paths, name)
+        self.figure.refresh()
+
+
+def build_race_widget(**defaults):
+    """The optimiser race; display(view.box) to show it."""
+    return RaceWidget(**defaults)
+
+
+# ---------------------------------------------------------------- initialisation: activations per layer
+
+ACTIVATIONS = {"sigmoid": sigmoid, "tanh": tanh, "ReLU": relu}
+INITS = {"std 1": 1.0, "std 0.01": 0.01, "Xavier": "xavier", "He": "he"}
+
+
+def layer_activations(init, activation, layers=5, units=100, samples=1000, rng=None):
+    """Push 1000 random inputs through `layers` layers of `units` units with weights
+    drawn as `init` (a key of INITS) and `activation` (a key of ACTIVATIONS), no biases.
+
+    Returns (layers, samples, units): the activations after each layer.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    h = rng.standard_normal((samples, units))
+    std = initial_std(INITS[init], units, units)
+    outputs = []
+    for _ in range(layers):
+        W = rng.standard_normal((units, units)) * std
+        h = ACTIVATIONS[activation](h @ W)
+        outputs.append(h)
+    return np.array(outputs)
+
+
+class InitWidget:
+    """Dropdowns for the initialisation and the activation -> one histogram per layer, a Label of their spreads."""
+
+    def __init__(self, init="std 1", activation="sigmoid"):
+        self.init = widgets.Dropdown(options=list(INITS), value=init, description="weights")
+        self.activation = widgets.Dropdown(options=list(ACTIVATIONS), value=activation, description="activation")
+        self.label = widgets.Label()
+        self.figure = FigureWidget(1, 5, figsize=(10, 2.6), sharey=True)
+        for control in (self.init, self.activation):
+            control.observe(self.update, names="value")
+        self.box = widgets.VBox([widgets.HBox([self.init, self.activation]), self.label, self.figure.image])
+        self.update()
+
+    def update(self, change=None):
+        outputs = layer_activations(self.init.value, self.activation.value)
+        upper = 1.0 if self.activation.value == "sigmoid" else max(1.0, float(np.percentile(outputs, 99.5)))
+        lower = -upper if self.activation.value == "tanh" else 0.0
+        for i, (ax, h) in enumerate(zip(self.figure.axes, outputs)):
+            ax.clear()
+            ax.hist(h.ravel(), bins=30, range=(lower, upper), color="tab:blue")
+            ax.set_title(f"layer {i + 1}")
+            ax.set_xlabel("activation")
+        self.figure.axes[0].set_ylabel("count")
+        spreads = ", ".join(f"{h.std():.3f}" for h in outputs)
+        self.label.value = f"{self.init.value} with {self.activation.value}: std of each layer's activations {spreads}"
+        self.figure.refresh()
+
+
+def build_init_widget(**defaults):
+    """The initialisation explorer; display(view.box) to show it."""
+    return InitWidget(**defaults)
+
+
+# ---------------------------------------------------------------- exercise: one Adam step by hand
+
+
+def check_adam_step(fn, quiet=False):
+    """fn(W, dW, m, v, t, lr, b1, b2, eps) -> (W, m, v) after one Adam step; compared with nnlib.Adam."""
+    name = "adam_step"
+    rng = np.random.default_rng(8)
+    W0 = rng.normal(size=(3, 2))
+    grads = [rng.normal(size=(3, 2)) * scale for scale in (1.0, 0.01, 5.0)]
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+
+    W_ref, dW_ref = W0.copy(), np.zeros_like(W0)
+    reference = Adam([(W_ref, dW_ref)], lr=lr, betas=(b1, b2), eps=eps)
+    W, m, v = W0.copy(), np.zeros_like(W0), np.zeros_like(W0)
+    for t, g in enumerate(grads, start=1):
+        dW_ref[...] = g
+        reference.step()
+        try:
+            result = fn(W.copy(), g.copy(), m.copy(), v.copy(), t, lr, b1, b2, eps)
+        except NotImplementedError:
+            return exercise.not_done(name, quiet)
+        except Exception as error:  # the learner's code failed: say where, not a traceback
+            return exercise.failed(f"{name} raised {type(error).__name__} at step t={t}: {error}", quiet)
+        if not isinstance(result, tuple) or len(result) != 3:
+            return exercise.failed(f"{name} must return a tuple of three arrays (W, m, v), "
+                                   f"got {type(result).__name__} {result!r:.60}.", quiet)
+        for label, got in zip("Wmv", result):
+            problem = exercise.shape_problem(got, W0.shape)
+            if problem:
+                return exercise.failed(f"{name} at step t={t}: {label}: {problem}", quiet)
+        new_W, new_m, new_v = (np.asarray(a, dtype=np.float64) for a in result)
+        expected_m = b1 * m + (1 - b1) * g
+        expected_v = b2 * v + (1 - b2) * g * g
+        if not np.allclose(new_m, expected_m):
+            hint = " Did you use (1 - b1) * dW?" if np.allclose(new_m, b1 * m + g) else ""
+            return exercise.failed(f"{name} at step t={t}: m should be b1 * m + (1 - b1) * dW.{hint}", quiet)
+        if not np.allclose(new_v, expected_v):
+            hint = " Square the gradient: dW * dW, not dW." if np.allclose(new_v, b2 * v + (1 - b2) * g) else ""
+            return exercise.failed(f"{name} at step t={t}: v should be b2 * v + (1 - b2) * dW**2.{hint}", quiet)
+        if not np.allclose(new_W, W_ref, rtol=1e-6, atol=1e-10):
+            uncorrected = W - lr * expected_m / (np.sqrt(expected_v) + eps)
+            hint = ""
+            if np.allclose(new_W, uncorrected):
+                hint = (" That is the step without bias correction: divide m by (1 - b1**t) and v by "
+                        "(1 - b2**t) first, or the first steps are far too small.")
+            elif np.allclose(new_W, W + lr * (expected_m / (1 - b1**t)) / (np.sqrt(expected_v / (1 - b2**t)) + eps)):
+                hint = " The weights moved uphill: subtract the step (W - ...), do not add it."
+            return exercise.failed(f"{name} at step t={t}: W differs from nnlib.Adam's by up to "
+                                   f"{np.abs(new_W - W_ref).max():.2e}.{hint}", quiet)
+        W, m, v = new_W, new_m, new_v
+    return exercise.passed(f"{name} matches nnlib.Adam for three steps, bias correction included.", quiet)
