@@ -5,7 +5,9 @@ import numpy as np
 
 from . import exercise
 from ..activations import relu, sigmoid, tanh
-from ..layers import initial_std
+from ..layers import Linear, ReLU, initial_std
+from ..losses import CrossEntropyLoss
+from ..model import Sequential
 from ..optim import SGD, AdaGrad, Adam, RMSProp
 from .widgets import FigureWidget, slider
 
@@ -264,3 +266,39 @@ def check_adam_step(fn, quiet=False):
                                    f"{np.abs(new_W - W_ref).max():.2e}.{hint}", quiet)
         W, m, v = new_W, new_m, new_v
     return exercise.passed(f"{name} matches nnlib.Adam for three steps, bias correction included.", quiet)
+
+
+# ---------------------------------------------------------------- the optimisers on MNIST
+
+MNIST_SETTINGS = {  # Deep Learning from Scratch's comparison (ch. 6): each optimiser at a learning rate that suits it
+    "SGD": 0.01, "momentum": 0.01, "AdaGrad": 0.01, "RMSProp": 0.001, "Adam": 0.001,
+}
+
+
+def optimiser_curves(x, t, iterations=400, batch_size=128, hidden=100, seed=0):
+    """Train the same 784-100-100-10 ReLU network (the same initial weights, the same
+    batches) with each optimiser of MNIST_SETTINGS: {name: loss per iteration (iterations,)}.
+
+    x: (samples, 784) float32 images; t: (samples,) labels.
+    """
+    batches = np.random.default_rng(seed + 1).integers(0, len(x), size=(iterations, batch_size))
+    curves = {}
+    for name, lr in MNIST_SETTINGS.items():
+        init = np.random.default_rng(seed)
+        model = Sequential([Linear(784, hidden, init), ReLU(), Linear(hidden, hidden, init), ReLU(),
+                            Linear(hidden, 10, init)])
+        loss = CrossEntropyLoss()
+        optimiser = make_optimiser(name, model.parameters(), lr)
+        losses = []
+        for batch in batches:
+            losses.append(loss.forward(model.forward(x[batch]), t[batch]))
+            model.backward(loss.backward())
+            optimiser.step()
+        curves[name] = np.array(losses)
+    return curves
+
+
+def smooth(values, window=20):
+    """A running mean over `window` points: (len(values) - window + 1,)."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.convolve(values, np.ones(window) / window, mode="valid")
