@@ -175,3 +175,27 @@ def test_check_nor_weights_wrong_types_get_one_sentence(capsys, answer, sentence
     assert l01.check_nor_weights(lambda: answer) is False
     out = capsys.readouterr().out
     assert sentence in out and "Traceback" not in out and out.count("\n") == 1
+
+
+def lesson_cells():
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "01_neuron.ipynb"
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_lesson_names_sources_not_seeds_and_leaves_the_learner_alone():
+    import re
+    cells = lesson_cells()
+    text = "\n".join("".join(c["source"]) for c in cells)
+    assert not re.search(r"seed \d{3}", text, re.IGNORECASE)
+    assert "[*Basic Network in Python*](../README.md#sources)" in text
+    assert "the shaded side" not in text and "fontsize=7" not in text
+    widget = next(i for i, c in enumerate(cells) if "view = l01.build_neuron_widget()" in "".join(c["source"]))
+    later = "\n".join("".join(c["source"]) for c in cells[widget + 1:] if c["cell_type"] == "code")
+    assert not re.search(r"\bview\.", later)          # checks build their own widget
+    hidden = ["".join(c["source"]) for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert len(hidden) == 2
+    for source in hidden:
+        assert "quiet=True" in source
+        assert not re.search(r"def (neuron_forward|nor_weights)\(", source)

@@ -137,3 +137,28 @@ def test_check_layer_forward_wrong_types_get_one_sentence(capsys, answer, senten
     assert l02.check_layer_forward(answer) is False
     out = capsys.readouterr().out
     assert sentence in out and "Traceback" not in out and out.count("\n") == 1
+
+
+def test_widget_is_drawn_at_100_dpi():
+    assert l02.build_layer_widget().figure.fig.dpi >= 100
+
+
+def lesson_cells():
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "02_layers.ipynb"
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_lesson_names_sources_not_seeds_and_leaves_the_learner_alone():
+    import re
+    cells = lesson_cells()
+    text = "\n".join("".join(c["source"]) for c in cells)
+    assert not re.search(r"seed \d{3}", text, re.IGNORECASE) and "SeedLinear" not in text
+    assert "[*DLFS Notes*](../README.md#sources)" in text and "[*Library from Scratch*](../README.md#sources)" in text
+    assert "later lesson" not in text                 # He scaling is explained here, not promised
+    widget = next(i for i, c in enumerate(cells) if "view = l02.build_layer_widget()" in "".join(c["source"]))
+    later = "\n".join("".join(c["source"]) for c in cells[widget + 1:] if c["cell_type"] == "code")
+    assert not re.search(r"\bview\.", later)
+    hidden = ["".join(c["source"]) for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert len(hidden) == 1 and "quiet=True" in hidden[0] and "def layer_forward(" not in hidden[0]
