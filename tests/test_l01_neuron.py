@@ -62,6 +62,14 @@ def test_widget_updates_labels_and_image():
     assert view.figure.image.value != before_image
 
 
+def test_widget_legend_is_outside_the_axes_and_readable():
+    view = l01.build_neuron_widget()
+    assert not view.figure.axes.get_legend()          # no legend inside the axes to cover a gate input
+    (legend,) = view.figure.fig.legends
+    assert all(text.get_fontsize() >= 9 for text in legend.get_texts())
+    assert view.figure.fig.dpi >= 100
+
+
 def test_check_neuron_forward(capsys):
     assert l01.check_neuron_forward(correct_forward) is True
     assert l01.check_neuron_forward(lambda x, w, b: np.asarray(x) @ np.asarray(w) + b) is False
@@ -74,11 +82,120 @@ def test_check_neuron_forward(capsys):
     assert "not done yet" in capsys.readouterr().out
 
 
+def test_check_neuron_forward_quiet_prints_nothing_on_success(capsys):
+    assert l01.check_neuron_forward(correct_forward, quiet=True) is True
+    assert capsys.readouterr().out == ""
+    assert l01.check_neuron_forward(lambda x, w, b: nn.sigmoid(x @ w), quiet=True) is False
+    assert "bias b is missing" in capsys.readouterr().out     # a failing solution still says why
+
+
+def test_check_neuron_forward_names_w_at_x(capsys):
+    assert l01.check_neuron_forward(lambda x, w, b: nn.sigmoid(w @ x + b)) is False
+    out = capsys.readouterr().out
+    assert "that is w @ x" in out and "multiply x @ w: x's rows are samples" in out
+
+
+def test_check_neuron_forward_names_w_at_x_when_it_raises(capsys):
+    def w_at_x_square_ok(x, w, b):       # passes the square batch, fails on the (3, 2) one
+        return nn.sigmoid(x @ w + b) if x.ndim == 1 or x.shape[0] == 2 else nn.sigmoid(w @ x + b)
+    assert l01.check_neuron_forward(w_at_x_square_ok) is False
+    out = capsys.readouterr().out
+    assert "could not multiply x of shape (3, 2)" in out and "multiply x @ w: x's rows are samples" in out
+    assert "Traceback" not in out
+
+
+def test_check_neuron_forward_names_the_sigmoid_sign(capsys):
+    assert l01.check_neuron_forward(lambda x, w, b: 1 / (1 + np.exp(x @ w + b))) is False
+    assert "the sigmoid has a minus sign, 1 / (1 + e^(-z))" in capsys.readouterr().out
+
+
+def test_check_neuron_forward_names_a_minus_that_misses_the_bias(capsys):
+    assert l01.check_neuron_forward(lambda x, w, b: 1 / (1 + np.exp(-x @ w + b))) is False
+    assert "write np.exp(-(x @ w + b))" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (lambda x, w, b: nn.sigmoid(x * w + b), "element by element (x * w)"),
+    (lambda x, w, b: nn.sigmoid(np.sum(x * w) + b) if x.ndim == 2 else correct_forward(x, w, b),
+     "np.sum without an axis adds up the whole batch"),
+    (lambda x, w, b: nn.sigmoid(np.sum(x, axis=-1) + b), "the weights are missing"),
+    (lambda x, w, b: nn.step(x @ w + b), "that is the step function"),
+])
+def test_check_neuron_forward_other_hints(capsys, mistake, hint):
+    assert l01.check_neuron_forward(mistake) is False
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, sentence", [
+    (lambda x, w, b: None, "returned None: did you forget `return`?"),
+    (lambda x, w, b: correct_forward(x, w, b).tolist(), "returned a Python list"),
+    (lambda x, w, b: [float(correct_forward(x, w, b))], "returned a Python list"),
+    (lambda x, w, b: {"y": 1.0}, "returned a dict"),
+    (lambda x, w, b: "0.999", "returned a str"),
+])
+def test_check_neuron_forward_wrong_types_get_one_sentence(capsys, answer, sentence):
+    assert l01.check_neuron_forward(answer) is False
+    out = capsys.readouterr().out
+    assert sentence in out and "Traceback" not in out and out.count("\n") == 1
+
+
 def test_check_nor_weights(capsys):
     assert l01.check_nor_weights(lambda: (-1, -1, 0.5)) is True
-    assert l01.check_nor_weights(lambda: (1, 1, -0.5)) is False
+    assert l01.check_nor_weights(lambda: np.array([-1.0, -1.0, 0.5])) is True
+    assert l01.check_nor_weights(lambda: (1, 1, -1.5)) is False       # AND
     assert "NOR needs [1, 0, 0, 0]" in capsys.readouterr().out
-    assert l01.check_nor_weights(lambda: 3) is False
-    assert "three numbers" in capsys.readouterr().out
     assert l01.check_nor_weights(stub) is False
     assert "not done yet" in capsys.readouterr().out
+
+
+def test_check_nor_weights_quiet_prints_nothing_on_success(capsys):
+    assert l01.check_nor_weights(lambda: (-1, -1, 0.5), quiet=True) is True
+    assert capsys.readouterr().out == ""
+
+
+def test_check_nor_weights_names_or_and_the_boundary(capsys):
+    assert l01.check_nor_weights(lambda: (1, 1, -0.5)) is False
+    assert "These compute OR. NOR is 'not OR'" in capsys.readouterr().out
+    assert l01.check_nor_weights(lambda: (-1, -1, 0)) is False
+    assert "At (0, 0) the weighted sum is exactly z = 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, sentence", [
+    ({"w1": -1, "w2": -1, "b": 0.5}, "returned a dict"),
+    ((-1, -1), "returned 2 values; return exactly three, (w1, w2, b)"),
+    ([-1, -1], "returned 2 values; return exactly three"),
+    ((np.array([-1.0, -1.0]), 0.5), "returned (w, b) with the two weights in one array"),
+    (None, "returned None: did you forget `return`?"),
+    (("-1", "-1", "0.5"), "returned text"),
+    ("abc", "returned text"),
+    (3, "returned int 3; return three numbers"),
+    ((-1, [-1], 0.5), "each of w1, w2 and b must be one number"),
+])
+def test_check_nor_weights_wrong_types_get_one_sentence(capsys, answer, sentence):
+    assert l01.check_nor_weights(lambda: answer) is False
+    out = capsys.readouterr().out
+    assert sentence in out and "Traceback" not in out and out.count("\n") == 1
+
+
+def lesson_cells():
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "01_neuron.ipynb"
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_lesson_names_sources_not_seeds_and_leaves_the_learner_alone():
+    import re
+    cells = lesson_cells()
+    text = "\n".join("".join(c["source"]) for c in cells)
+    assert not re.search(r"seed \d{3}", text, re.IGNORECASE)
+    assert "[*Basic Network in Python*](../README.md#sources)" in text
+    assert "the shaded side" not in text and "fontsize=7" not in text
+    widget = next(i for i, c in enumerate(cells) if "view = l01.build_neuron_widget()" in "".join(c["source"]))
+    later = "\n".join("".join(c["source"]) for c in cells[widget + 1:] if c["cell_type"] == "code")
+    assert not re.search(r"\bview\.", later)          # checks build their own widget
+    hidden = ["".join(c["source"]) for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert len(hidden) == 2
+    for source in hidden:
+        assert "quiet=True" in source
+        assert not re.search(r"def (neuron_forward|nor_weights)\(", source)

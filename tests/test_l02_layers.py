@@ -1,5 +1,8 @@
 """Tests of lesson 02's view functions, widget wrapper and exercise check."""
 import numpy as np
+import pytest
+
+import nnlib as nn
 
 from nnlib.course import l02_layers as l02
 
@@ -20,7 +23,7 @@ def test_shape_table_lists_every_array():
     assert table == {"x": (4, 2), "W": (2, 3), "b": (3,), "x @ W": (4, 3), "y = x @ W + b": (4, 3)}
 
 
-def test_layer_outputs_match_seed_002():
+def test_layer_outputs_match_the_dlfs_notes():
     assert np.allclose(l02.layer_outputs([1.0, 0.5], l02.W1, l02.B1), [[0.3, 0.7, 1.1]])
     assert l02.layer_outputs(l02.BATCH, l02.W1, l02.B1).shape == (5, 3)
 
@@ -69,3 +72,93 @@ def test_check_layer_forward_wants_a_clear_error(capsys):
     assert "expected (3) and which came (5)" in capsys.readouterr().out
     assert l02.check_layer_forward(silent) is False
     assert "expected a ValueError" in capsys.readouterr().out
+
+
+def test_check_layer_forward_quiet_prints_nothing_on_success(capsys):
+    assert l02.check_layer_forward(correct_forward, quiet=True) is True
+    assert capsys.readouterr().out == ""
+    assert l02.check_layer_forward(lambda x, W, b: x @ W, quiet=True) is False
+    assert "bias b is missing" in capsys.readouterr().out
+
+
+def checked(product):
+    """A layer_forward with a correct width check and the given (perhaps wrong) product."""
+    def layer_forward(x, W, b):
+        if x.shape[-1] != W.shape[0]:
+            raise ValueError(f"expected {W.shape[0]} features per sample, got {x.shape[-1]}")
+        return product(x, W, b)
+    return layer_forward
+
+
+@pytest.mark.parametrize("product", [lambda x, W, b: W @ x + b, lambda x, W, b: x @ W.T + b,
+                                     lambda x, W, b: np.dot(W, x) + b])
+def test_check_layer_forward_names_the_order(capsys, product):
+    assert l02.check_layer_forward(checked(product)) is False
+    out = capsys.readouterr().out
+    assert "NumPy's @ could not multiply x of shape (1, 2) and W of shape (2, 3)" in out
+    assert "Multiply x @ W, in that order: x's rows are samples" in out and "Traceback" not in out
+
+
+@pytest.mark.parametrize("product, hint", [
+    (lambda x, W, b: x @ W, "the bias b is missing"),
+    (lambda x, W, b: nn.sigmoid(x @ W + b), "you applied the sigmoid"),
+    (lambda x, W, b: x @ W - b, "the bias is subtracted"),
+    (lambda x, W, b: x @ (W + b), "you added b to W before multiplying"),
+])
+def test_check_layer_forward_names_the_bias_and_extra_steps(capsys, product, hint):
+    assert l02.check_layer_forward(checked(product)) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_check_layer_forward_names_shape_1_and_a_wrong_width_check(capsys):
+    def shape_1(x, W, b):
+        if x.shape[1] != W.shape[0]:
+            raise ValueError(f"expected {W.shape[0]} features, got {x.shape[1]}")
+        return x @ W + b
+
+    def compares_with_out(x, W, b):
+        if x.shape[-1] != W.shape[1]:
+            raise ValueError(f"expected {W.shape[1]} features, got {x.shape[-1]}")
+        return x @ W + b
+
+    assert l02.check_layer_forward(shape_1) is False
+    assert "x.shape[1] does not exist; x.shape[-1], the last axis" in capsys.readouterr().out
+    assert l02.check_layer_forward(compares_with_out) is False
+    assert "stopped an input that fits" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, sentence", [
+    (lambda x, W, b: None, "it returned None: did you forget `return`?"),
+    (lambda x, W, b: correct_forward(x, W, b).tolist(), "it returned a Python list"),
+    (lambda x, W, b: {"y": correct_forward(x, W, b)}, "it returned a Python dict"),
+    (lambda x, W, b: (correct_forward(x, W, b), b), "it returned a Python tuple"),
+])
+def test_check_layer_forward_wrong_types_get_one_sentence(capsys, answer, sentence):
+    assert l02.check_layer_forward(answer) is False
+    out = capsys.readouterr().out
+    assert sentence in out and "Traceback" not in out and out.count("\n") == 1
+
+
+def test_widget_is_drawn_at_100_dpi():
+    assert l02.build_layer_widget().figure.fig.dpi >= 100
+
+
+def lesson_cells():
+    import json
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "02_layers.ipynb"
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def test_lesson_names_sources_not_seeds_and_leaves_the_learner_alone():
+    import re
+    cells = lesson_cells()
+    text = "\n".join("".join(c["source"]) for c in cells)
+    assert not re.search(r"seed \d{3}", text, re.IGNORECASE) and "SeedLinear" not in text
+    assert "[*DLFS Notes*](../README.md#sources)" in text and "[*Library from Scratch*](../README.md#sources)" in text
+    assert "later lesson" not in text                 # He scaling is explained here, not promised
+    widget = next(i for i, c in enumerate(cells) if "view = l02.build_layer_widget()" in "".join(c["source"]))
+    later = "\n".join("".join(c["source"]) for c in cells[widget + 1:] if c["cell_type"] == "code")
+    assert not re.search(r"\bview\.", later)
+    hidden = ["".join(c["source"]) for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    assert len(hidden) == 1 and "quiet=True" in hidden[0] and "def layer_forward(" not in hidden[0]

@@ -2,11 +2,14 @@
 
 The four inputs of a logic gate are always in this order: (0,0), (0,1), (1,0), (1,1).
 """
+import contextlib
+import io
+
 import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid, step
-from .exercise import failed, not_done, passed, run_check, shape_problem
+from .exercise import failed, not_done, passed, shape_problem
 from ..neuron import Neuron
 from .widgets import FigureWidget, slider
 
@@ -97,7 +100,7 @@ class NeuronWidget:
         self.x2 = slider("x₂", x2, -0.5, 1.5, 0.1)
         self.output = widgets.Label()
         self.gate = widgets.Label()
-        self.figure = FigureWidget(figsize=(4.5, 4))
+        self.figure = FigureWidget(figsize=(4.5, 5), dpi=100)
         ax = self.figure.axes
         extent = (*self.xlim, *self.ylim)
         self.image = ax.imshow(np.zeros((2, 2)), origin="lower", extent=extent, cmap="RdBu", vmin=0, vmax=1,
@@ -108,7 +111,9 @@ class NeuronWidget:
         (self.point,) = ax.plot([], [], "k*", ms=14, label="input (x₁, x₂)")
         ax.set(xlim=self.xlim, ylim=self.ylim, xlabel="$x_1$", ylabel="$x_2$",
                title="Perceptron output: blue = 1, red = 0")
-        ax.legend(loc="upper right", fontsize=7)
+        ax.tick_params(labelsize=9)
+        # Below the axes, so it never hides a gate input such as (1, 1).
+        self.figure.fig.legend(loc="outside lower center", fontsize=9)
         self.sliders = [self.w1, self.w2, self.b, self.x1, self.x2]
         for s in self.sliders:
             s.observe(self.update, names="value")
@@ -134,60 +139,184 @@ def build_neuron_widget(**defaults):
 
 # ---- exercise checks ---------------------------------------------------------------------------
 
-def check_neuron_forward(fn):
-    """fn(x, w, b) -> sigmoid(x · w + b); x: (inputs,) gives a number, x: (batch, inputs) gives (batch,)."""
+def run_quietly(check, fn, quiet):
+    """check(fn), but with quiet=True print nothing when it passes (for the hidden solution cells).
+
+    A failure is still printed, so a broken solution says why.
+    """
+    if not quiet:
+        return check(fn)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        ok = check(fn)
+    if not ok:
+        print(buffer.getvalue(), end="")
+    return ok
+
+
+def wrong_type(got, wanted):
+    """A sentence if got is not a number or array at all (None, a list, a dict, text), else None."""
+    if got is None:
+        return f"it returned None: did you forget `return`? It must return {wanted}."
+    if isinstance(got, (list, tuple)):
+        return (f"it returned a Python {type(got).__name__}; it must return {wanted}. "
+                "NumPy's @ and + on arrays give that directly, no list needed.")
+    if isinstance(got, (dict, set, str, bytes)):
+        return f"it returned a {type(got).__name__}; it must return {wanted}."
+    return None
+
+
+# Each case: description, x, w, b. Arrays, as the exercise promises. The square batch is where
+# w @ x runs without an error but computes the wrong thing; the (3, 2) batch is where it fails.
+NEURON_CASES = [
+    ("the Basic Network in Python neuron", np.array([2.0, 3.0]), np.array([0.0, 1.0]), 4.0),
+    ("negative weights", np.array([1.0, 2.0]), np.array([-1.0, 0.5]), -1.0),
+    ("a batch of 2 inputs (x of shape (2, 2))", np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([0.5, -1.0]), 0.25),
+    ("a batch of 3 inputs (x of shape (3, 2))", np.array([[2.0, 3.0], [-1.0, 0.5], [0.0, 0.0]]),
+     np.array([0.5, -1.0]), 0.25),
+]
+
+ORDER_HINT = "multiply x @ w: x's rows are samples, so each row meets w and gives that sample's weighted sum."
+
+
+def _check_neuron_forward(fn):
     name = "neuron_forward"
-    x_batch = np.array([[2.0, 3.0], [-1.0, 0.5], [0.0, 0.0]])
+    wanted = "a number for one input x of shape (inputs,) and a NumPy array of shape (batch,) for a batch"
+    for description, x, w, b in NEURON_CASES:
+        where = f"{name} on {description}, x={x.tolist()}, w={w.tolist()}, b={b}"
+        try:
+            got = fn(x.copy(), w.copy(), b)
+        except NotImplementedError:
+            return not_done(name)
+        except Exception as error:  # the learner's code failed: say where and why, not a traceback
+            if x.ndim == 2 and isinstance(error, ValueError) and _is_shape_error(error):
+                return failed(f"{where}: NumPy could not multiply x of shape {x.shape} and w of shape {w.shape} "
+                              f"in the order your code asks (w @ x pairs w with the columns of x); {ORDER_HINT}")
+            return failed(f"{name} raised {type(error).__name__} on {description}: {error}")
+        problem = wrong_type(got, wanted) or compare_neuron(got, x, w, b, Neuron(w, b).forward(x))
+        if problem:
+            return failed(f"{where}: {problem}")
+    return passed("neuron_forward matches nnlib.Neuron: weighted sum, bias, sigmoid.")
 
-    def explain(x, w, b):
-        def problem(got):
-            expected = Neuron(w, b).forward(x)
-            mistake = compare_neuron(got, x, w, b, expected)
-            return mistake and f"{name} on x={np.asarray(x).tolist()}, w={w}, b={b}: {mistake}"
-        return problem
 
-    cases = [
-        ("the seed 004 neuron", ([2.0, 3.0], [0.0, 1.0], 4.0), explain([2.0, 3.0], [0.0, 1.0], 4.0)),
-        ("negative weights", ([1.0, 2.0], [-1.0, 0.5], -1.0), explain([1.0, 2.0], [-1.0, 0.5], -1.0)),
-        ("a batch of 3 inputs", (x_batch, [0.5, -1.0], 0.25), explain(x_batch, [0.5, -1.0], 0.25)),
-    ]
-    return run_check(name, fn, cases, "neuron_forward matches nnlib.Neuron: weighted sum, bias, sigmoid.")
+def check_neuron_forward(fn, quiet=False):
+    """fn(x, w, b) -> sigmoid(x · w + b); x: (inputs,) gives a number, x: (batch, inputs) gives (batch,).
+
+    Prints what is wrong and its likely cause, or one line of praise (nothing with quiet=True);
+    returns True when fn is right.
+    """
+    return run_quietly(_check_neuron_forward, fn, quiet)
+
+
+def _is_shape_error(error):
+    message = str(error)
+    return "matmul" in message or "not aligned" in message or "could not be broadcast" in message
 
 
 def compare_neuron(got, x, w, b, expected):
     """None if got matches the neuron's output, else a sentence naming the likely mistake."""
     x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
     expected = np.asarray(expected)
-    problem = shape_problem(got, expected.shape)
-    if problem:
-        return problem
-    got = np.asarray(got, dtype=float)
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return f"expected numbers, got {type(got).__name__} {got!r:.80}."
+    shape_guesses = [
+        (sigmoid(x * w + b), "you multiplied element by element (x * w), which gives one number per input; "
+                             "add the products up (x @ w multiplies and adds) before adding b."),
+        (sigmoid(np.sum(x * w) + b), "np.sum without an axis adds up the whole batch into one number; "
+                                     "use x @ w (or np.sum(x * w, axis=-1)) for one weighted sum per sample."),
+    ]
+    if got.shape != expected.shape:
+        for value, hint in shape_guesses:
+            if got.shape == value.shape and np.allclose(got, value):
+                return f"expected shape {expected.shape}, got shape {got.shape}: {hint}"
+        return shape_problem(got, expected.shape)
     if np.allclose(got, expected):
         return None
+    z = x @ w + b
     guesses = [
-        (x @ w + b, "that is the weighted sum z; apply the sigmoid to it."),
+        (z, "that is the weighted sum z; apply the sigmoid to it."),
         (sigmoid(x @ w), "the bias b is missing: z = x · w + b."),
+        (sigmoid(-z), "that is 1 / (1 + e^(+z)): the sigmoid has a minus sign, 1 / (1 + e^(-z)), "
+                      "so a large z gives nearly 1."),
         (sigmoid(np.sum(x, axis=-1) + b), "the weights are missing: multiply each input by its weight."),
-        (sigmoid(x @ w - b), "the bias is subtracted; add it."),
+        (sigmoid(x @ w - b), "the bias has the wrong sign, as if z = x · w - b. In np.exp(-x @ w + b) the minus "
+                             "covers only x @ w: write np.exp(-(x @ w + b))."),
+        (step(z), "that is the step function (0 or 1); this exercise asks for the sigmoid 1 / (1 + e^(-z))."),
     ]
+    if x.ndim == 2 and x.shape[0] == x.shape[1]:
+        guesses.insert(0, (sigmoid(w @ x + b), f"that is w @ x, which pairs w with the columns of x (one input "
+                                               f"across all samples); {ORDER_HINT}"))
     for value, hint in guesses:
         if np.allclose(got, value):
             return f"expected {np.round(expected, 6).tolist()}, got {np.round(got, 6).tolist()}: {hint}"
     return f"expected {np.round(expected, 6).tolist()}, got {np.round(got, 6).tolist()}."
 
 
-def check_nor_weights(fn):
-    """fn() -> (w1, w2, b) whose perceptron computes NOR (1 only for input (0, 0))."""
+def nor_answer_problem(answer):
+    """None if answer is three numbers (w1, w2, b), else one plain sentence about what came back."""
+    name = "nor_weights"
+    if answer is None:
+        return f"{name} returned None: did you forget `return`? Return three numbers: return (w1, w2, b)."
+    if isinstance(answer, (str, bytes)) or (isinstance(answer, (list, tuple))
+                                            and any(isinstance(v, (str, bytes)) for v in answer)):
+        return f"{name} returned text ({answer!r:.60}); return numbers such as -1.0, not strings such as '-1.0'."
+    if isinstance(answer, (dict, set, frozenset)):
+        return (f"{name} returned a {type(answer).__name__} ({answer!r:.60}); return a tuple of three numbers instead: "
+                "return (w1, w2, b).")
+    try:
+        count = len(answer)
+    except TypeError:
+        return f"{name} returned {type(answer).__name__} {answer!r:.60}; return three numbers: return (w1, w2, b)."
+    if count == 2 and np.ndim(answer[0]) == 1 and len(answer[0]) == 2:
+        return (f"{name} returned (w, b) with the two weights in one array; return three separate numbers: "
+                "return (w[0], w[1], b).")
+    if count != 3:
+        return (f"{name} returned {count} value{'s' * (count != 1)}; return exactly three, (w1, w2, b): "
+                "a weight for each of the two inputs, then the bias.")
+    try:
+        values = np.array([float(v) for v in answer])
+    except (TypeError, ValueError):
+        return f"{name} returned {answer!r:.80}; each of w1, w2 and b must be one number."
+    if not np.isfinite(values).all():
+        return f"{name} returned {answer!r:.80}; w1, w2 and b must be finite numbers (no NaN or infinity)."
+    return None
+
+
+def _check_nor_weights(fn):
     name = "nor_weights"
     try:
-        w1, w2, b = fn()
+        answer = fn()
     except NotImplementedError:
         return not_done(name)
-    except (TypeError, ValueError) as error:
-        return failed(f"{name} must return three numbers (w1, w2, b): {error}")
+    except Exception as error:
+        return failed(f"{name} raised {type(error).__name__}: {error}")
+    problem = nor_answer_problem(answer)
+    if problem:
+        return failed(problem)
+    w1, w2, b = (float(v) for v in answer)
     table = truth_table(w1, w2, b)
-    if tuple(table.tolist()) != GATES["NOR"]:
-        wrong = [tuple(int(v) for v in GATE_INPUTS[i]) for i in np.flatnonzero(table != GATES["NOR"])]
-        return failed(f"{name}: w1={w1}, w2={w2}, b={b} give outputs {table.tolist()} on (0,0) (0,1) (1,0) (1,1); "
-                      f"NOR needs {list(GATES['NOR'])}. Wrong for input(s) {wrong}.")
-    return passed(f"w1={w1}, w2={w2}, b={b} compute NOR.")
+    nor = np.array(GATES["NOR"])
+    if tuple(table.tolist()) == GATES["NOR"]:
+        return passed(f"w1={w1:g}, w2={w2:g}, b={b:g} compute NOR.")
+    said = (f"{name}: w1={w1:g}, w2={w2:g}, b={b:g} give outputs {table.tolist()} on (0,0) (0,1) (1,0) (1,1); "
+            f"NOR needs {nor.tolist()}.")
+    z = GATE_INPUTS @ np.array([w1, w2]) + b
+    on_the_line = [tuple(int(v) for v in GATE_INPUTS[i]) for i in np.flatnonzero((z == 0) & (nor == 1))]
+    if on_the_line:
+        return failed(f"{said} At {on_the_line[0]} the weighted sum is exactly z = 0, and the step says 1 only "
+                      "when z > 0: that input must be strictly on the positive side.")
+    if tuple(table.tolist()) == GATES["OR"]:
+        return failed(f"{said} These compute OR. NOR is 'not OR': every output flipped. "
+                      "Remember how NAND came from AND.")
+    wrong = [tuple(int(v) for v in GATE_INPUTS[i]) for i in np.flatnonzero(table != nor)]
+    return failed(f"{said} Wrong for input(s) {wrong}.")
+
+
+def check_nor_weights(fn, quiet=False):
+    """fn() -> (w1, w2, b) whose perceptron computes NOR (1 only for input (0, 0)).
+
+    Prints what is wrong, or one line of praise (nothing with quiet=True); returns True when right.
+    """
+    return run_quietly(_check_nor_weights, fn, quiet)

@@ -3,17 +3,21 @@
 A layer of `out` neurons with `in` inputs each: y = x @ W + b,
 x: (batch, in), W: (in, out) (column j holds neuron j's weights), b: (out,), y: (batch, out).
 """
+import contextlib
+import io
+
 import ipywidgets as widgets
 import numpy as np
 
+from ..activations import sigmoid
 from .exercise import compare, failed, not_done, passed
 from ..layers import Linear
 from .widgets import FigureWidget, slider
 
-# Seed 002's first layer and input ("Deep Learning from Scratch", chapter 3).
+# The first layer and input of the DLFS Notes (notes on chapter 3 of Koki Saito's "Deep Learning from Scratch").
 W1 = np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]])
 B1 = np.array([0.1, 0.2, 0.3])
-# A batch of five 2-D inputs for the widget; the first row is seed 002's x.
+# A batch of five 2-D inputs for the widget; the first row is the DLFS Notes' x.
 BATCH = np.array([[1.0, 0.5], [0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [-1.0, 2.0]])
 
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
@@ -90,7 +94,7 @@ class LayerWidget:
         for j, s in enumerate(self.b_sliders):
             setattr(self, f"b{j + 1}", s)
         self.table = widgets.HTML()
-        self.figure = FigureWidget(1, 2, figsize=(7, 3.4))
+        self.figure = FigureWidget(1, 2, figsize=(7, 3.4), dpi=100)
         left, right = self.figure.axes
         outputs = [f"y{SUBSCRIPTS[j + 1]}" for j in range(n_out)]
         rows = [f"W row {i + 1} (x{SUBSCRIPTS[i + 1]})" for i in range(n_in)] + ["b"]
@@ -128,51 +132,103 @@ def build_layer_widget(**defaults):
 
 # ---- exercise check ----------------------------------------------------------------------------
 
-def check_layer_forward(fn):
-    """fn(x, W, b) -> x @ W + b; x: (batch, in) gives (batch, out), x: (in,) gives (out,).
+def run_quietly(check, fn, quiet):
+    """check(fn), but with quiet=True print nothing when it passes (for the hidden solution cells).
 
-    A wrong width must raise the learner's own ValueError that names both widths.
+    A failure is still printed, so a broken solution says why.
     """
+    if not quiet:
+        return check(fn)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        ok = check(fn)
+    if not ok:
+        print(buffer.getvalue(), end="")
+    return ok
+
+
+ORDER_HINT = ("Multiply x @ W, in that order: x's rows are samples (batch, in) and W's rows are inputs (in, out), "
+              "so the inner sizes meet. W @ x and x @ W.T do not fit.")
+
+
+def _is_numpy_shape_error(error):
+    message = str(error)
+    return "matmul" in message or "not aligned" in message or "could not be broadcast" in message
+
+
+def _value_problem(where, got, x, W, b, expected):
+    """None if got is right, else a sentence naming the likely mistake."""
+    if got is None:
+        return f"{where}: it returned None: did you forget `return`?"
+    if isinstance(got, (list, tuple, dict, set, str, bytes)):
+        return (f"{where}: it returned a Python {type(got).__name__}; return a NumPy array of shape "
+                f"{expected.shape}, as x @ W + b gives.")
+    if x.ndim == 1 and np.shape(got) == (1, len(b)):
+        return (f"{where}: expected shape {expected.shape} (one output per neuron, as x @ W + b gives), "
+                f"got {np.shape(got)}. Do not add a batch axis.")
+    try:
+        got_array = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return compare(where, got, expected)
+    if got_array.shape == expected.shape and not np.allclose(got_array, expected):
+        guesses = [
+            (x @ W, "you returned x @ W; the bias b is missing."),
+            (sigmoid(x @ W + b), "you applied the sigmoid; this layer is only x @ W + b "
+                                 "(activations between layers come in lesson 03)."),
+            (x @ W - b, "the bias is subtracted; add it: x @ W + b."),
+            (x @ (W + b), "you added b to W before multiplying; add it after the product: x @ W + b."),
+        ]
+        for value, hint in guesses:
+            if np.allclose(got_array, value):
+                return f"{where}: {hint}"
+    return compare(where, got, expected)
+
+
+def _check_layer_forward(fn):
     name = "layer_forward"
     rng = np.random.default_rng(2)
     W, b = rng.standard_normal((3, 2)), rng.standard_normal(2)
     x_batch = rng.standard_normal((4, 3))
     value_cases = [
-        ("seed 002's x = [[1.0, 0.5]] and W1, b1", np.array([[1.0, 0.5]]), W1, B1),
+        ("the DLFS Notes' x = [[1.0, 0.5]] (shape (1, 2)) with W1 (2, 3) and b1", np.array([[1.0, 0.5]]), W1, B1),
         ("a batch x of shape (4, 3) with W (3, 2)", x_batch, W, b),
         ("one sample x of shape (3,) with W (3, 2)", x_batch[0], W, b),
     ]
     for description, x, W_case, b_case in value_cases:
+        where = f"{name} on {description}"
         try:
-            got = fn(x, W_case, b_case)
+            got = fn(x.copy(), W_case.copy(), b_case.copy())
         except NotImplementedError:
             return not_done(name)
+        except IndexError as error:
+            if x.ndim == 1:
+                return failed(f"{where}: IndexError ({error}). One sample has only one axis, so x.shape[1] does "
+                              "not exist; x.shape[-1], the last axis, is the width for one sample and for a batch.")
+            return failed(f"{name} raised IndexError on {description}: {error}")
+        except ValueError as error:
+            if _is_numpy_shape_error(error):
+                return failed(f"{where}: NumPy's @ could not multiply x of shape {x.shape} and W of shape "
+                              f"{W_case.shape} the way your code asks. {ORDER_HINT}")
+            return failed(f"{where}: your ValueError ({error}) stopped an input that fits: x has "
+                          f"{x.shape[-1]} features and W of shape (in, out) = {W_case.shape} expects "
+                          f"W.shape[0] = {W_case.shape[0]}. Compare x.shape[-1] with W.shape[0].")
         except Exception as error:
             return failed(f"{name} raised {type(error).__name__} on {description}: {error}")
         expected = layer_outputs(x, W_case, b_case)
         if x.ndim == 1:
             expected = expected[0]     # nnlib always returns a batch; here one sample gives one row
-            if np.shape(got) == (1, len(b_case)):
-                return failed(f"{name} on {description}: expected shape {expected.shape} (one output per neuron, "
-                              f"as x @ W + b gives), got {np.shape(got)}. Do not add a batch axis.")
-        try:
-            missing_b = np.allclose(np.asarray(got, dtype=float), x @ W_case) and np.shape(got) == expected.shape
-        except (TypeError, ValueError):
-            missing_b = False
-        if missing_b:
-            return failed(f"{name} on {description}: you returned x @ W; the bias b is missing.")
-        problem = compare(f"{name} on {description}", got, expected)
+        problem = _value_problem(where, got, x, W_case, b_case, expected)
         if problem:
             return failed(problem)
     for description, x in [("x of shape (2, 5) with W (3, 2)", rng.standard_normal((2, 5))),
                            ("x of shape (5,) with W (3, 2)", rng.standard_normal(5))]:
         try:
-            got = fn(x, W, b)
+            got = fn(x, W.copy(), b.copy())
         except NotImplementedError:
             return not_done(name)
         except ValueError as error:
             message = str(error)
-            if "matmul" in message:
+            if _is_numpy_shape_error(error):
                 return failed(f"{name} on {description}: the ValueError came from NumPy's @, not from your check. "
                               "Compare x.shape[-1] with W.shape[0] first and raise your own ValueError.")
             if "3" not in message or "5" not in message:
@@ -184,3 +240,13 @@ def check_layer_forward(fn):
         return failed(f"{name} on {description}: expected a ValueError (each sample needs 3 features, "
                       f"not 5), but it returned {type(got).__name__} {np.shape(got)}.")
     return passed("layer_forward gives x @ W + b for batches and single samples, and rejects a wrong width.")
+
+
+def check_layer_forward(fn, quiet=False):
+    """fn(x, W, b) -> x @ W + b; x: (batch, in) gives (batch, out), x: (in,) gives (out,).
+
+    A wrong width must raise the learner's own ValueError that names both widths.
+    Prints what is wrong and its likely cause, or one line of praise (nothing with quiet=True);
+    returns True when fn is right.
+    """
+    return run_quietly(_check_layer_forward, fn, quiet)
