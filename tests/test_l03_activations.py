@@ -42,8 +42,8 @@ def test_activation_view_tangent_touches_the_curve_with_the_reported_slope():
 @pytest.mark.parametrize("name", list(l03.ACTIVATIONS))
 def test_derivatives_match_the_measured_slope(name):
     h, dh = l03.ACTIVATIONS[name]
-    z = np.linspace(-5, 5, 200)      # does not contain the kink at 0
-    assert np.allclose(l03.numeric_slope(h, z), dh(z), atol=1e-6)
+    z, eps = np.linspace(-5, 5, 200), 1e-4      # z does not contain the kink at 0
+    assert np.allclose((h(z + eps) - h(z - eps)) / (2 * eps), dh(z), atol=1e-6)
 
 
 def test_activation_explorer_updates_label_and_image():

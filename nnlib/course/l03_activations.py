@@ -25,12 +25,6 @@ ACTIVATIONS = {
 BOOK_LOGITS = np.array([0.3, 2.9, 4.0])
 
 
-def numeric_slope(h, z, eps=1e-4):
-    """(h(z + eps) - h(z - eps)) / (2 eps): the slope of h at z, measured instead of derived."""
-    z = np.asarray(z, dtype=np.float64)
-    return (h(z + eps) - h(z - eps)) / (2 * eps)
-
-
 def activation_view(name, z, zmin=-5.0, zmax=5.0, points=201):
     """The curve of one activation, the point at z and the tangent there.
 
