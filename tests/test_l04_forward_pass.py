@@ -1,4 +1,9 @@
-"""Tests of lesson 04's playground view, widget and forward-pass check."""
+"""Tests of lesson 04's playground view, widget and forward-pass check, and of the notebook's exercise and widget cells."""
+import ast
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -114,3 +119,38 @@ def test_check_forward_stub_not_done(capsys):
 
     assert l04.check_forward(stub) is False
     assert "not done yet" in capsys.readouterr().out
+
+
+# ---- the notebook as a learner meets it ----------------------------------------------------
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_forward_pass.ipynb"
+
+
+def code_cells():
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [cell for cell in cells if cell["cell_type"] == "code"]
+
+
+def defined_functions(source):
+    return {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)}
+
+
+def test_hidden_solution_keeps_the_learners_name_and_is_quiet():
+    hidden = [c for c in code_cells() if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    stubs = [c for c in code_cells() if "raise NotImplementedError" in "".join(c["source"])]
+    assert hidden and stubs
+    learner_names = set().union(*(defined_functions("".join(c["source"])) for c in stubs))
+    for cell in hidden:
+        source = "".join(cell["source"])
+        assert not defined_functions(source) & learner_names, "a hidden solution redefines the learner's function"
+        assert "quiet=True" in source
+
+
+def test_no_cell_touches_the_learners_playground_or_spoils_it():
+    sources = ["".join(c["source"]) for c in code_cells()]
+    shown = next(i for i, s in enumerate(sources) if "l04.build_playground(" in s)
+    name = re.search(r"^(\w+) = l04\.build_playground\(", sources[shown], flags=re.M).group(1)
+    assert not [s for s in sources[shown + 1:] if re.search(rf"(?<![\w.]){name}\.", s)]
+    below = sources[shown + 1]
+    # The answer is one slider (h₂→y, i.e. v2) set to -5: the cell right under the playground must not say so.
+    assert "h₂→y" not in below and ".v2" not in below and "-5" not in below
