@@ -1,4 +1,9 @@
-"""Tests of lesson 04's playground view, widget and forward-pass check."""
+"""Tests of lesson 04's playground view, widget and forward-pass check, and of the notebook's exercise and widget cells."""
+import ast
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -42,6 +47,16 @@ def test_playground_widget_updates_label_and_image():
     assert W1.shape == (2, 2) and b1.shape == (2,) and W2.shape == (2, 1) and b2.shape == (1,)
 
 
+def test_playground_set_weights_round_trips():
+    view = l04.build_playground()
+    view.set_weights(**l04.XOR_SOLUTION)
+    for got, want in zip(view.weights(), (l04.XOR_SOLUTION[k] for k in ("W1", "b1", "W2", "b2"))):
+        assert np.array_equal(got, want)
+    assert view.label.value.startswith("accuracy 4/4")
+    view.set_weights(**l04.PLAYGROUND_START)
+    assert view.label.value.startswith("accuracy 3/4")
+
+
 def solution(x, W1, b1, W2, b2):
     h = nn.sigmoid(x @ W1 + b1)
     return nn.sigmoid(h @ W2 + b2)
@@ -52,17 +67,50 @@ def test_check_forward_passes_correct(capsys):
     assert "✅" in capsys.readouterr().out
 
 
+def test_check_forward_quiet_prints_nothing(capsys):
+    assert l04.check_forward(solution, quiet=True) is True
+    assert l04.check_forward(lambda *args: None, quiet=True) is False
+    assert capsys.readouterr().out == ""
+
+
+S = nn.sigmoid
+
+
 @pytest.mark.parametrize("fn, words", [
-    (lambda x, W1, b1, W2, b2: nn.sigmoid(x @ W1 + b1) @ W2 + b2, "sigmoid on the output"),
-    (lambda x, W1, b1, W2, b2: nn.sigmoid((x @ W1 + b1) @ W2 + b2), "sigmoid on the hidden layer"),
-    (lambda x, W1, b1, W2, b2: nn.sigmoid(nn.sigmoid(x @ W1) @ W2), "biases"),
-    (lambda x, W1, b1, W2, b2: solution(x, W1, b1, W2, b2)[:, 0], "shape"),
+    (lambda x, W1, b1, W2, b2: S(x @ W1 + b1) @ W2 + b2, "It looks like you left out the sigmoid on the output."),
+    (lambda x, W1, b1, W2, b2: S((x @ W1 + b1) @ W2 + b2), "It looks like you left out the sigmoid on the hidden layer."),
+    (lambda x, W1, b1, W2, b2: S(S(x @ W1) @ W2), "It looks like you left out the biases b1 and b2."),
+    (lambda x, W1, b1, W2, b2: solution(x, W1, b1, W2, b2)[:, 0], "expected shape (1, 1), got shape (1,)"),
+    (lambda x, W1, b1, W2, b2: S(x @ W2 + b2),
+     "It looks like you fed x to the second layer instead of h: the second layer's input is the hidden layer's "
+     "output, h = sigmoid(x @ W1 + b1), so y = sigmoid(h @ W2 + b2)."),
+    (lambda x, W1, b1, W2, b2: S(S(x @ W1) @ W2 + b2),
+     "It looks like you left out b1, the hidden layer's bias: h = sigmoid(x @ W1 + b1)."),
+    (lambda x, W1, b1, W2, b2: S(S(x @ W1 + b1) @ W2),
+     "It looks like you left out b2, the output layer's bias: y = sigmoid(h @ W2 + b2)."),
+    (lambda x, W1, b1, W2, b2: S(S(x @ W1.T + b1) @ W2 + b2),
+     "It looks like you used W1.T, the transposed weights. Here a layer computes x @ W1 with W1 of shape "
+     "(in, hidden), one column per hidden unit, so no transpose is needed."),
     (lambda x, W1, b1, W2, b2: solution(x, W1, b1, W2.T, b2), "raised ValueError"),
+    (lambda x, W1, b1, W2, b2: S(S(W1 @ x + b1) @ W2 + b2),
+     "A matrix product a @ b needs a's last axis to match b's first: x @ W1 is (batch, in) @ (in, hidden)"),
 ])
 def test_check_forward_names_the_problem(fn, words, capsys):
     assert l04.check_forward(fn) is False
     out = capsys.readouterr().out
     assert "❌" in out and words in out
+
+
+@pytest.mark.parametrize("answer, sentence", [
+    (None, "❌ forward returned None: did you forget the `return` line?\n"),
+    ([[0.5]], "❌ forward returned a Python list; return a NumPy array of shape (1, 1) "
+              "(np.array(...) turns a list into one).\n"),
+    ({"y": 0.5}, "❌ forward returned a dict; return a NumPy array of shape (1, 1).\n"),
+    ((np.zeros((1, 2)), np.zeros((1, 1))), "❌ forward returned a tuple of 2 values; return one NumPy array of shape (1, 1).\n"),
+])
+def test_check_forward_wrong_type_gets_one_sentence(answer, sentence, capsys):
+    assert l04.check_forward(lambda *args: answer) is False
+    assert capsys.readouterr().out == sentence
 
 
 def test_check_forward_stub_not_done(capsys):
@@ -71,3 +119,38 @@ def test_check_forward_stub_not_done(capsys):
 
     assert l04.check_forward(stub) is False
     assert "not done yet" in capsys.readouterr().out
+
+
+# ---- the notebook as a learner meets it ----------------------------------------------------
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_forward_pass.ipynb"
+
+
+def code_cells():
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [cell for cell in cells if cell["cell_type"] == "code"]
+
+
+def defined_functions(source):
+    return {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)}
+
+
+def test_hidden_solution_keeps_the_learners_name_and_is_quiet():
+    hidden = [c for c in code_cells() if c["metadata"].get("jupyter", {}).get("source_hidden")]
+    stubs = [c for c in code_cells() if "raise NotImplementedError" in "".join(c["source"])]
+    assert hidden and stubs
+    learner_names = set().union(*(defined_functions("".join(c["source"])) for c in stubs))
+    for cell in hidden:
+        source = "".join(cell["source"])
+        assert not defined_functions(source) & learner_names, "a hidden solution redefines the learner's function"
+        assert "quiet=True" in source
+
+
+def test_no_cell_touches_the_learners_playground_or_spoils_it():
+    sources = ["".join(c["source"]) for c in code_cells()]
+    shown = next(i for i, s in enumerate(sources) if "l04.build_playground(" in s)
+    name = re.search(r"^(\w+) = l04\.build_playground\(", sources[shown], flags=re.M).group(1)
+    assert not [s for s in sources[shown + 1:] if re.search(rf"(?<![\w.]){name}\.", s)]
+    below = sources[shown + 1]
+    # The answer is one slider (h₂→y, i.e. v2) set to -5: the cell right under the playground must not say so.
+    assert "h₂→y" not in below and ".v2" not in below and "-5" not in below

@@ -2,6 +2,9 @@
 
 Pure functions return data; build_xxx() wires sliders to them and redraws a FigureWidget.
 """
+import contextlib
+import io
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -18,19 +21,22 @@ ACTIVATIONS = {
     "leaky ReLU": (act.leaky_relu, act.leaky_relu_derivative),
 }
 
-# The logits of the book's softmax example (seed 002).
+# The logits of the softmax example in the DLFS Notes (Deep Learning from Scratch, chapter 3).
 BOOK_LOGITS = np.array([0.3, 2.9, 4.0])
 
 
 def activation_view(name, z, zmin=-5.0, zmax=5.0, points=201):
-    """The curve of one activation and the point at z.
+    """The curve of one activation, the point at z and the tangent there.
 
     Returns a dict: "z" (points,) inputs; "h", "dh" (points,) the function and
-    its derivative there; "h_at", "dh_at" floats, h(z) and h'(z) at the chosen z.
+    its derivative there; "h_at", "dh_at" floats, h(z) and h'(z) at the chosen z;
+    "tangent" (points,) the line through (z, h(z)) with slope h'(z), over the same inputs.
     """
     h, dh = ACTIVATIONS[name]
     grid = np.linspace(zmin, zmax, points)
-    return {"z": grid, "h": h(grid), "dh": dh(grid), "h_at": float(h(z)), "dh_at": float(dh(z))}
+    h_at, dh_at = float(h(z)), float(dh(z))
+    return {"z": grid, "h": h(grid), "dh": dh(grid), "h_at": h_at, "dh_at": dh_at,
+            "tangent": h_at + dh_at * (grid - z)}
 
 
 def softmax_view(logits, temperature):
@@ -43,44 +49,50 @@ def softmax_view(logits, temperature):
 
 
 class ActivationExplorer:
-    """Pick an activation, move z: the label shows h(z) and h'(z), the dots move on both curves."""
+    """Pick an activation, move z: the label shows h(z) and h'(z); the left panel draws the
+    tangent at z (its slope is h'(z)), the right panel the derivative with the same point."""
 
     def __init__(self, name="sigmoid", z=1.0):
         self.activation = widgets.ToggleButtons(options=list(ACTIVATIONS), value=name, description="h")
         self.z = slider("z (pre-activation)", z, -5.0, 5.0, 0.1)
         self.label = widgets.Label()
-        self.figure = FigureWidget(1, 2, figsize=(8, 3))
+        self.figure = FigureWidget(1, 2, figsize=(8, 3.6))
         left, right = self.figure.axes
-        self.curve, = left.plot([], [], color="C0")
-        self.slope, = right.plot([], [], color="C1")
+        self.curve, = left.plot([], [], color="C0", label="h(z)")
+        self.tangent, = left.plot([], [], "--", color="C3", label="tangent at z: slope h'(z)")
         self.dot, = left.plot([], [], "o", color="C3")
+        self.slope, = right.plot([], [], color="C1", label="h'(z), the slope at each z")
         self.dot_slope, = right.plot([], [], "o", color="C3")
-        for ax, title in ((left, "h(z)"), (right, "h'(z), the derivative")):
-            ax.set_title(title)
+        right.set_title("h'(z): the derivative")
+        for ax in (left, right):
             ax.set_xlabel("z")
             ax.grid(alpha=0.3)
         left.set_ylabel("h(z)")
         right.set_ylabel("h'(z)")
+        # Below the panels, so the legend never covers a curve.
+        self.figure.fig.legend(handles=[self.curve, self.tangent, self.slope], loc="outside lower center", ncols=3)
         self.activation.observe(self.update, names="value")
         self.z.observe(self.update, names="value")
         self.box = widgets.VBox([self.activation, self.z, self.label, self.figure.image])
         self.update()
 
     def update(self, change=None):
-        view = activation_view(self.activation.value, self.z.value)
+        z = self.z.value
+        view = activation_view(self.activation.value, z)
         self.curve.set_data(view["z"], view["h"])
+        self.tangent.set_data(view["z"], view["tangent"])
         self.slope.set_data(view["z"], view["dh"])
-        self.dot.set_data([self.z.value], [view["h_at"]])
-        self.dot_slope.set_data([self.z.value], [view["dh_at"]])
+        self.dot.set_data([z], [view["h_at"]])
+        self.dot_slope.set_data([z], [view["dh_at"]])
         for ax, values in zip(self.figure.axes, (view["h"], view["dh"])):
             low, high = values.min(), values.max()
             pad = 0.1 * (high - low) + 0.05
             ax.set_xlim(view["z"][0], view["z"][-1])
-            ax.set_ylim(low - pad, high + pad)
-        self.figure.axes[0].set_title(f"{self.activation.value}: h(z)")
+            ax.set_ylim(low - pad, high + pad)   # the tangent is clipped to the curve's range
+        self.figure.axes[0].set_title(f"{self.activation.value}: h(z), tangent at z = {z:.2f}")
         self.label.value = (
-            f"{self.activation.value}: h({self.z.value:.2f}) = {view['h_at']:.4f},  "
-            f"h'({self.z.value:.2f}) = {view['dh_at']:.4f}"
+            f"{self.activation.value}: h({z:.2f}) = {view['h_at']:.4f},  "
+            f"h'({z:.2f}) = {view['dh_at']:.4f} (the slope of the dashed tangent)"
         )
         self.figure.refresh()
 
@@ -121,47 +133,151 @@ def build_softmax_temperature(logits=BOOK_LOGITS, temperature=1.0):
     return SoftmaxTemperature(logits, temperature)
 
 
+# ---- exercise helpers (candidates for exercise.py, shared with lesson 04) -------------------
+
+def answer_type_problem(name, got, expected_shape):
+    """None if got is a NumPy array, else one plain sentence about what came back instead."""
+    shape = tuple(expected_shape)
+    if isinstance(got, np.ndarray) and got.ndim > 0:
+        return None
+    if got is None:
+        return f"{name} returned None: did you forget the `return` line?"
+    if isinstance(got, tuple):
+        return f"{name} returned a tuple of {len(got)} values; return one NumPy array of shape {shape}."
+    if isinstance(got, list):
+        return f"{name} returned a Python list; return a NumPy array of shape {shape} (np.array(...) turns a list into one)."
+    if isinstance(got, (int, float, np.number, np.ndarray)):
+        return f"{name} returned a single number ({float(got):.4g}); return a NumPy array of shape {shape}."
+    return f"{name} returned a {type(got).__name__}; return a NumPy array of shape {shape}."
+
+
+def quietly(check, quiet):
+    """Run check() and return its result; with quiet=True nothing it prints is shown."""
+    if not quiet:
+        return check()
+    with contextlib.redirect_stdout(io.StringIO()):
+        return check()
+
+
 # ---- exercise: a stable, row-wise softmax -------------------------------------------------
+
+AXIS0_HINT = ("every column sums to 1 instead of every row: you normalised over axis 0, down the batch. "
+              "The classes run along the last axis: use axis=-1 (or axis=1) for both the max and the sum.")
+KEEPDIMS_HINT = ("x.max(axis=-1) and e.sum(axis=-1) give one number per row, shape (batch,), and NumPy lines that "
+                 "shape up with the columns, not the rows. Add keepdims=True so they stay a column, shape (batch, 1), "
+                 "and each row is shifted and divided by its own number.")
+WHOLE_BATCH_HINT = ("the whole batch sums to 1, but each row should. You summed over the whole batch: "
+                    "use axis=-1, keepdims=True.")
+OVERFLOW_HINT = ("exp overflowed on the large inputs: e^1010 is inf, and inf/inf = NaN. Subtract each row's "
+                 "maximum before taking exp (x - x.max(axis=-1, keepdims=True)), so the largest exponent is e^0 = 1.")
+
+
+def global_max_hint(x, rows):
+    """The hint for subtracting the batch's maximum: rows (indices) far below it come out NaN."""
+    named = " and ".join(f"row {r} {x[r].tolist()}" for r in rows)
+    return (f"{named} came out NaN. You subtracted the maximum of the whole batch ({x.max():g}) instead of each "
+            f"row's own maximum: every number there is far below {x.max():g}, so exp(...) underflows to 0 for "
+            "every entry of the row, and 0/0 = NaN. Subtract x.max(axis=-1, keepdims=True) instead.")
+
+
+def _softmax_slips(x):
+    """(hint, value) pairs: what the usual mistakes return on x (batch, classes)."""
+    def attempt(formula):
+        with np.errstate(all="ignore"):
+            try:
+                return formula()
+            except ValueError:      # (batch, classes) and (batch,) do not broadcast: that slip raises instead
+                return None
+
+    row_max, col_max = x.max(axis=-1, keepdims=True), x.max(axis=0, keepdims=True)
+    far_below = [r for r in range(len(x)) if x[r].max() < x.max() - 700]   # exp(-700) is about 1e-304
+    slips = [
+        (global_max_hint(x, far_below) if far_below else None,
+         lambda: np.exp(x - x.max()) / np.exp(x - x.max()).sum(axis=-1, keepdims=True)),
+        (OVERFLOW_HINT, lambda: np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)),
+        (WHOLE_BATCH_HINT, lambda: np.exp(x) / np.exp(x).sum()),
+        (WHOLE_BATCH_HINT, lambda: np.exp(x - x.max()) / np.exp(x - x.max()).sum()),
+        (WHOLE_BATCH_HINT, lambda: np.exp(x - row_max) / np.exp(x - row_max).sum()),
+        (AXIS0_HINT, lambda: np.exp(x - col_max) / np.exp(x - col_max).sum(axis=0, keepdims=True)),
+        (AXIS0_HINT, lambda: np.exp(x - row_max) / np.exp(x - row_max).sum(axis=0, keepdims=True)),
+        (AXIS0_HINT, lambda: np.exp(x) / np.exp(x).sum(axis=0, keepdims=True)),
+        (KEEPDIMS_HINT, lambda: np.exp(x - x.max(axis=-1)) / np.exp(x - x.max(axis=-1)).sum(axis=-1)),
+        (KEEPDIMS_HINT, lambda: np.exp(x - row_max) / np.exp(x - row_max).sum(axis=-1)),
+        (KEEPDIMS_HINT, lambda: np.exp(x - x.max(axis=-1)) / np.exp(x - x.max(axis=-1)).sum(axis=-1, keepdims=True)),
+    ]
+    return [(hint, value) for hint, formula in slips if hint and (value := attempt(formula)) is not None]
+
 
 def _softmax_problem(description, x):
     """A function of the learner's result that names what is wrong, or returns None."""
     expected = act.softmax(x)
+    slips = _softmax_slips(x)
 
     def problem(got):
         where = f"softmax on {description}"
+        problem = answer_type_problem("softmax", got, expected.shape)
+        if problem:
+            return problem
         problem = shape_problem(got, expected.shape)
         if problem:
             return f"{where}: {problem} Softmax keeps the input's shape."
         got = np.asarray(got, dtype=np.float64)
+        mismatch = compare(where, got, expected)
+        if mismatch is None:
+            return None
+        for hint, value in slips:
+            if np.allclose(got, value, equal_nan=True):
+                return f"{where}: {hint}"
         if not np.isfinite(got).all():
-            return (f"{where}: the result contains NaN or inf: exp overflowed on the large inputs. "
-                    "Subtract each row's maximum before taking exp.")
+            bad = [r for r in range(len(got)) if not np.isfinite(got[r]).all()]
+            if all(x[r].max() < x.max() - 700 for r in bad):
+                return f"{where}: {global_max_hint(x, bad)}"
+            return f"{where}: {OVERFLOW_HINT}"
         sums = got.sum(axis=-1)
         if not np.allclose(sums, 1):
             if got.ndim == 2 and np.isclose(got.sum(), 1):
-                return (f"{where}: the whole batch sums to 1, but each row should (row sums {np.round(sums, 4)}). "
-                        "You summed over the whole batch: use axis=-1, keepdims=True.")
+                return f"{where}: {WHOLE_BATCH_HINT} (Row sums {np.round(sums, 4)}.)"
+            if got.ndim == 2 and np.allclose(got.sum(axis=0), 1):
+                return f"{where}: {AXIS0_HINT} (Row sums {np.round(sums, 4)}.)"
             return f"{where}: each row should sum to 1, but the row sums are {np.round(sums, 4)}."
-        return compare(where, got, expected)
+        return mismatch
 
     return problem
 
 
-def check_softmax(fn):
-    """Check fn(x) -> softmax of each row of x (batch, classes), stable for large inputs."""
+def _explain_broadcast(fn):
+    """fn, but a broadcasting ValueError also says which keepdims is missing."""
+    def call(x):
+        try:
+            return fn(x)
+        except ValueError as error:
+            if "broadcast" in str(error):
+                raise ValueError(f"{error}. {KEEPDIMS_HINT}") from None
+            raise
+    return call
+
+
+def check_softmax(fn, quiet=False):
+    """Check fn(x) -> softmax of each row of x (batch, classes), stable for large inputs.
+
+    Prints what is wrong (and the likely cause), or one line of praise; quiet=True prints nothing.
+    Returns True when fn is right.
+    """
     small = np.array([[0.3, 2.9, 4.0]])
     batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 5.0]])
     large = np.array([[1010.0, 1000.0, 990.0], [-1000.0, -1010.0, -1020.0]])
-    cases = [
-        (f"one row {small.tolist()}", (small,), _softmax_problem(f"one row {small.tolist()}", small)),
-        (f"a batch of 3 rows {batch.tolist()}", (batch,), _softmax_problem(f"a batch of 3 rows {batch.tolist()}", batch)),
-        (f"large inputs {large.tolist()}", (large,), _softmax_problem(f"large inputs {large.tolist()}", large)),
-    ]
+    cases = [(description, (x,), _softmax_problem(description, x)) for description, x in (
+        (f"one row {small.tolist()}", small),
+        (f"a batch of 3 rows {batch.tolist()}", batch),
+        (f"large inputs {large.tolist()}", large),
+    )]
+    explained = _explain_broadcast(fn)
 
-    def quiet(x):
+    def silent_numpy(x):
         # A naive exp overflows with a RuntimeWarning; the check reports that in words instead.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            return fn(x.copy())
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return explained(x.copy())
 
-    return run_check("softmax", quiet, cases,
-                     "softmax: stable on large inputs, and every row of a batch sums to 1. Well done!")
+    return quietly(lambda: run_check("softmax", silent_numpy, cases,
+                                     "softmax: stable on large inputs, and every row of a batch sums to 1. Well done!"),
+                   quiet)

@@ -1,13 +1,15 @@
 """Lesson 04, the forward pass (前向传播): the XOR playground and the forward-pass exercise check.
 
 Pure functions return data; build_playground() wires nine sliders to them and redraws a FigureWidget.
-The network everywhere here: x (batch, 2) -> Linear(2 -> 2) -> Sigmoid -> Linear(2 -> 1) -> Sigmoid.
+The network everywhere here: x (batch, 2) -> Linear(2 -> 2) -> Sigmoid -> Linear(2 -> 1) -> Sigmoid,
+a "2-2-1" network (2 inputs, 2 hidden units, 1 output).
 """
 import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
 from .exercise import compare, run_check
+from .l03_activations import answer_type_problem, quietly   # helpers that belong in exercise.py
 from ..layers import Linear, Sigmoid
 from ..model import Sequential
 from .plots import decision_surface
@@ -29,7 +31,7 @@ LIMITS = (-0.5, 1.5)
 
 
 def xor_points():
-    """The four XOR points: x (4, 2) and labels (4,) of 0/1 (seed 001's data without its bias column)."""
+    """The four XOR points: x (4, 2) and labels (4,) of 0/1 (Build Your Own Network's data without its bias column)."""
     x, y = xor_data()
     return x[:, :2], y[:, 0].astype(np.int64)
 
@@ -92,6 +94,13 @@ class Playground:
         self.box = widgets.VBox([columns, self.label, self.figure.image])
         self.update()
 
+    def set_weights(self, W1, b1, W2, b2):
+        """Move the nine sliders to these weights (W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,)); redraws."""
+        W1, b1, W2, b2 = (np.asarray(v, dtype=np.float64) for v in (W1, b1, W2, b2))
+        values = (W1[0, 0], W1[1, 0], b1[0], W1[0, 1], W1[1, 1], b1[1], W2[0, 0], W2[1, 0], b2[0])
+        for widget, value in zip(self.sliders, values):
+            widget.value = float(value)
+
     def weights(self):
         """The sliders' current values as (W1 (2, 2), b1 (2,), W2 (2, 1), b2 (1,))."""
         W1 = np.array([[self.w11.value, self.w12.value], [self.w21.value, self.w22.value]])
@@ -116,7 +125,11 @@ def build_playground(start=PLAYGROUND_START):
 # ---- exercise: the forward pass of a 2-layer network --------------------------------------
 
 def _forward_cases(rng):
-    """(description, args, expected) triples: args = (x, W1, b1, W2, b2); expected from nnlib.Sequential."""
+    """(description, args, expected) triples: args = (x, W1, b1, W2, b2); expected from nnlib.Sequential.
+
+    The first case is square (in = hidden = 2), so slips like x @ W2 or W1.T give wrong numbers
+    (which the check recognises) rather than a shape error.
+    """
     cases = []
     for batch, n_in, n_hidden, n_out in ((1, 2, 2, 1), (5, 3, 4, 2)):
         x = rng.normal(size=(batch, n_in))
@@ -128,29 +141,77 @@ def _forward_cases(rng):
     return cases
 
 
+X_NOT_H_HINT = ("It looks like you fed x to the second layer instead of h: the second layer's input is the hidden "
+                "layer's output, h = sigmoid(x @ W1 + b1), so y = sigmoid(h @ W2 + b2).")
+NO_B1_HINT = "It looks like you left out b1, the hidden layer's bias: h = sigmoid(x @ W1 + b1)."
+NO_B2_HINT = "It looks like you left out b2, the output layer's bias: y = sigmoid(h @ W2 + b2)."
+TRANSPOSED_HINT = ("It looks like you used W1.T, the transposed weights. Here a layer computes x @ W1 with W1 of shape "
+                   "(in, hidden), one column per hidden unit, so no transpose is needed.")
+MATMUL_HINT = ("A matrix product a @ b needs a's last axis to match b's first: x @ W1 is (batch, in) @ (in, hidden), "
+               "h @ W2 is (batch, hidden) @ (hidden, out). Check the order of each product and that no weight is "
+               "transposed.")
+
+
+def _forward_slips(x, W1, b1, W2, b2):
+    """(hint, value) pairs: what the usual mistakes return; slips whose shapes do not fit are left out."""
+    def attempt(formula):
+        try:
+            return formula()
+        except ValueError:
+            return None
+
+    h = sigmoid(x @ W1 + b1)
+    slips = [
+        (X_NOT_H_HINT, lambda: sigmoid(x @ W2 + b2)),
+        (X_NOT_H_HINT, lambda: sigmoid(x @ W2)),
+        ("It looks like you left out the biases b1 and b2.", lambda: sigmoid(sigmoid(x @ W1) @ W2)),
+        (NO_B1_HINT, lambda: sigmoid(sigmoid(x @ W1) @ W2 + b2)),
+        (NO_B2_HINT, lambda: sigmoid(h @ W2)),
+        (TRANSPOSED_HINT, lambda: sigmoid(sigmoid(x @ W1.T + b1) @ W2 + b2)),
+        ("It looks like you left out the sigmoid on the output.", lambda: h @ W2 + b2),
+        ("It looks like you left out the sigmoid on the hidden layer.", lambda: sigmoid((x @ W1 + b1) @ W2 + b2)),
+    ]
+    return [(hint, value) for hint, formula in slips if (value := attempt(formula)) is not None]
+
+
 def _forward_problem(description, x, W1, b1, W2, b2, expected):
-    # Common slips, each recognised by the value it produces.
-    slips = {
-        "left out the sigmoid on the output": sigmoid(x @ W1 + b1) @ W2 + b2,
-        "left out the sigmoid on the hidden layer": sigmoid((x @ W1 + b1) @ W2 + b2),
-        "left out the biases": sigmoid(sigmoid(x @ W1) @ W2),
-    }
+    slips = _forward_slips(x, W1, b1, W2, b2)
 
     def problem(got):
+        message = answer_type_problem("forward", got, expected.shape)
+        if message:
+            return message
         message = compare(f"forward on {description}", got, expected)
         if message is None:
             return None
-        for slip, value in slips.items():
+        for hint, value in slips:   # each slip recognised by the value it produces
             if np.shape(got) == value.shape and np.allclose(got, value):
-                return f"{message} It looks like you {slip}."
+                return f"{message} {hint}"
         return message
 
     return problem
 
 
-def check_forward(fn):
+def _explain_matmul(fn):
+    """fn, but a shape error in a matrix product also says how the shapes must line up."""
+    def call(*args):
+        try:
+            return fn(*args)
+        except ValueError as error:
+            if "matmul" in str(error) or "shapes" in str(error) or "broadcast" in str(error):
+                raise ValueError(f"{error}. {MATMUL_HINT}") from None
+            raise
+    return call
+
+
+def check_forward(fn, quiet=False):
     """Check fn(x, W1, b1, W2, b2) -> sigmoid(sigmoid(x @ W1 + b1) @ W2 + b2), (batch, out),
-    against nnlib.Sequential with the same weights."""
+    against nnlib.Sequential with the same weights.
+
+    Prints what is wrong (and the likely cause), or one line of praise; quiet=True prints nothing.
+    Returns True when fn is right.
+    """
     cases = _forward_cases(np.random.default_rng(4))
-    return run_check("forward", fn, cases,
-                     "forward: your forward pass matches nnlib.Sequential on every input. Well done!")
+    return quietly(lambda: run_check("forward", _explain_matmul(fn), cases,
+                                     "forward: your forward pass matches nnlib.Sequential on every input. Well done!"),
+                   quiet)
