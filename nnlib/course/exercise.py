@@ -6,6 +6,9 @@ still raises NotImplementedError gets "not done yet", not an error.
 quiet=True prints nothing: a hidden solution passes its check silently, so
 nothing shines under the learner's own attempt.
 """
+import contextlib
+import io
+
 import numpy as np
 
 
@@ -25,6 +28,38 @@ def failed(message, quiet=False):
     if not quiet:
         print(f"❌ {message}")
     return False
+
+
+def quietly(check, quiet):
+    """Run check() and return its result; with quiet=True print nothing when it passes.
+
+    For checks that print as they go: a hidden solution's cell stays silent,
+    but a failure is still printed, so a broken solution says why.
+    """
+    if not quiet:
+        return check()
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        ok = check()
+    if not ok:
+        print(buffer.getvalue(), end="")
+    return ok
+
+
+def answer_type_problem(name, got, expected_shape):
+    """None if got is a NumPy array, else one plain sentence about what came back instead."""
+    shape = tuple(expected_shape)
+    if isinstance(got, np.ndarray) and got.ndim > 0:
+        return None
+    if got is None:
+        return f"{name} returned None: did you forget the `return` line?"
+    if isinstance(got, tuple):
+        return f"{name} returned a tuple of {len(got)} values; return one NumPy array of shape {shape}."
+    if isinstance(got, list):
+        return f"{name} returned a Python list; return a NumPy array of shape {shape} (np.array(...) turns a list into one)."
+    if isinstance(got, (int, float, np.number, np.ndarray)):
+        return f"{name} returned a single number ({float(got):.4g}); return a NumPy array of shape {shape}."
+    return f"{name} returned a {type(got).__name__}; return a NumPy array of shape {shape}."
 
 
 def shape_problem(got, expected_shape):

@@ -2,14 +2,12 @@
 
 The four inputs of a logic gate are always in this order: (0,0), (0,1), (1,0), (1,1).
 """
-import contextlib
-import io
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid, step
-from .exercise import failed, not_done, passed, shape_problem
+from .exercise import failed, not_done, passed, quietly, shape_problem
 from ..neuron import Neuron
 from .widgets import FigureWidget, slider
 
@@ -139,21 +137,6 @@ def build_neuron_widget(**defaults):
 
 # ---- exercise checks ---------------------------------------------------------------------------
 
-def run_quietly(check, fn, quiet):
-    """check(fn), but with quiet=True print nothing when it passes (for the hidden solution cells).
-
-    A failure is still printed, so a broken solution says why.
-    """
-    if not quiet:
-        return check(fn)
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        ok = check(fn)
-    if not ok:
-        print(buffer.getvalue(), end="")
-    return ok
-
-
 def wrong_type(got, wanted):
     """A sentence if got is not a number or array at all (None, a list, a dict, text), else None."""
     if got is None:
@@ -205,7 +188,7 @@ def check_neuron_forward(fn, quiet=False):
     Prints what is wrong and its likely cause, or one line of praise (nothing with quiet=True);
     returns True when fn is right.
     """
-    return run_quietly(_check_neuron_forward, fn, quiet)
+    return quietly(lambda: _check_neuron_forward(fn), quiet)
 
 
 def _is_shape_error(error):
@@ -319,4 +302,4 @@ def check_nor_weights(fn, quiet=False):
 
     Prints what is wrong, or one line of praise (nothing with quiet=True); returns True when right.
     """
-    return run_quietly(_check_nor_weights, fn, quiet)
+    return quietly(lambda: _check_nor_weights(fn), quiet)

@@ -3,14 +3,12 @@
 A layer of `out` neurons with `in` inputs each: y = x @ W + b,
 x: (batch, in), W: (in, out) (column j holds neuron j's weights), b: (out,), y: (batch, out).
 """
-import contextlib
-import io
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
-from .exercise import compare, failed, not_done, passed
+from .exercise import compare, failed, not_done, passed, quietly
 from ..layers import Linear
 from .widgets import FigureWidget, slider
 
@@ -132,21 +130,6 @@ def build_layer_widget(**defaults):
 
 # ---- exercise check ----------------------------------------------------------------------------
 
-def run_quietly(check, fn, quiet):
-    """check(fn), but with quiet=True print nothing when it passes (for the hidden solution cells).
-
-    A failure is still printed, so a broken solution says why.
-    """
-    if not quiet:
-        return check(fn)
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        ok = check(fn)
-    if not ok:
-        print(buffer.getvalue(), end="")
-    return ok
-
-
 ORDER_HINT = ("Multiply x @ W, in that order: x's rows are samples (batch, in) and W's rows are inputs (in, out), "
               "so the inner sizes meet. W @ x and x @ W.T do not fit.")
 
@@ -249,4 +232,4 @@ def check_layer_forward(fn, quiet=False):
     Prints what is wrong and its likely cause, or one line of praise (nothing with quiet=True);
     returns True when fn is right.
     """
-    return run_quietly(_check_layer_forward, fn, quiet)
+    return quietly(lambda: _check_layer_forward(fn), quiet)

@@ -2,14 +2,12 @@
 
 Pure functions return data; build_xxx() wires sliders to them and redraws a FigureWidget.
 """
-import contextlib
-import io
 
 import ipywidgets as widgets
 import numpy as np
 
 from .. import activations as act
-from .exercise import compare, run_check, shape_problem
+from .exercise import answer_type_problem, compare, quietly, run_check, shape_problem
 from .widgets import FigureWidget, slider
 
 # name -> (h, h'), all taken from nnlib.activations.
@@ -131,32 +129,6 @@ def build_activation_explorer(name="sigmoid", z=1.0):
 
 def build_softmax_temperature(logits=BOOK_LOGITS, temperature=1.0):
     return SoftmaxTemperature(logits, temperature)
-
-
-# ---- exercise helpers (candidates for exercise.py, shared with lesson 04) -------------------
-
-def answer_type_problem(name, got, expected_shape):
-    """None if got is a NumPy array, else one plain sentence about what came back instead."""
-    shape = tuple(expected_shape)
-    if isinstance(got, np.ndarray) and got.ndim > 0:
-        return None
-    if got is None:
-        return f"{name} returned None: did you forget the `return` line?"
-    if isinstance(got, tuple):
-        return f"{name} returned a tuple of {len(got)} values; return one NumPy array of shape {shape}."
-    if isinstance(got, list):
-        return f"{name} returned a Python list; return a NumPy array of shape {shape} (np.array(...) turns a list into one)."
-    if isinstance(got, (int, float, np.number, np.ndarray)):
-        return f"{name} returned a single number ({float(got):.4g}); return a NumPy array of shape {shape}."
-    return f"{name} returned a {type(got).__name__}; return a NumPy array of shape {shape}."
-
-
-def quietly(check, quiet):
-    """Run check() and return its result; with quiet=True nothing it prints is shown."""
-    if not quiet:
-        return check()
-    with contextlib.redirect_stdout(io.StringIO()):
-        return check()
 
 
 # ---- exercise: a stable, row-wise softmax -------------------------------------------------

@@ -8,8 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
-from .exercise import compare, run_check
-from .l03_activations import answer_type_problem, quietly   # helpers that belong in exercise.py
+from .exercise import answer_type_problem, compare, quietly, run_check
 from ..layers import Linear, Sigmoid
 from ..model import Sequential
 from .plots import decision_surface
