@@ -49,3 +49,21 @@ def test_figure_widget_refresh_changes_the_image():
 def test_slider_defaults():
     s = slider("w₁", 0.5, -2, 2)
     assert (s.value, s.min, s.max, s.description) == (0.5, -2, 2, "w₁")
+
+
+def test_quietly_hides_a_pass_but_shows_a_failure(capsys):
+    assert exercise.quietly(lambda: exercise.passed("fine"), quiet=True) is True
+    assert capsys.readouterr().out == ""
+    assert exercise.quietly(lambda: exercise.failed("broken"), quiet=True) is False
+    assert "❌ broken" in capsys.readouterr().out
+    assert exercise.quietly(lambda: exercise.passed("fine"), quiet=False) is True
+    assert "✅ fine" in capsys.readouterr().out
+
+
+def test_answer_type_problem_says_what_came_back():
+    import numpy as np
+    assert exercise.answer_type_problem("f", np.zeros((1, 3)), (1, 3)) is None
+    assert "did you forget the `return`" in exercise.answer_type_problem("f", None, (1, 3))
+    assert "Python list" in exercise.answer_type_problem("f", [1, 2, 3], (1, 3))
+    assert "a tuple of 2 values" in exercise.answer_type_problem("f", (1, 2), (1, 3))
+    assert "a dict" in exercise.answer_type_problem("f", {}, (1, 3))
