@@ -8,6 +8,7 @@ import numpy as np
 
 from ..activations import sigmoid, step
 from .exercise import failed, not_done, passed, quietly, shape_problem
+from .plots import grid
 from ..neuron import Neuron
 from .widgets import FigureWidget, slider
 
@@ -73,7 +74,7 @@ def neuron_view(x1, x2, w1, w2, b, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), steps=101
     """
     z = w1 * x1 + w2 * x2 + b
     y_step, y_sigmoid = float(step(z)), float(sigmoid(z))
-    xx, yy = np.meshgrid(np.linspace(*xlim, steps), np.linspace(*ylim, steps))
+    xx, yy, _ = grid(xlim, ylim, steps)
     surface = step(w1 * xx + w2 * yy + b)
     return {
         "z": z, "y_step": y_step, "y_sigmoid": y_sigmoid,

@@ -9,6 +9,7 @@ from ..layers import Linear, ReLU, initial_std
 from ..losses import CrossEntropyLoss
 from ..model import Sequential
 from ..optim import SGD, AdaGrad, Adam, RMSProp
+from .plots import grid
 from .widgets import FigureWidget, slider
 
 # ---------------------------------------------------------------- two surfaces to descend
@@ -143,7 +144,7 @@ class RaceWidget:
         ax = self.figure.axes
         if self.contours is not None:
             self.contours.remove()
-        xx, yy = np.meshgrid(np.linspace(*xlim, 120), np.linspace(*ylim, 120))
+        xx, yy, _ = grid(xlim, ylim, 120)
         zz = f(np.stack([xx, yy], axis=-1))
         self.contours = ax.contour(xx, yy, zz, levels=np.geomspace(max(zz.min(), 1e-3), zz.max(), 14),
                                    colors="grey", linewidths=0.6)
