@@ -1,0 +1,316 @@
+"""Play the learner: run each lesson cell by cell and fiddle with every control.
+
+For each lesson ``notebooks/[0-9][0-9]*_*.ipynb`` and each of a few seeds, this
+starts a fresh kernel of the current Python (cwd = the notebook's folder, the
+environment inherited, so PYTHONPATH decides which nnlib is imported) and runs
+the code cells in order, like a learner pressing Shift-Enter. Right after every
+cell that displays a widget, it moves EVERY live ipywidgets control to a random
+valid value (seeded by the seed and the cell index): sliders and bounded text
+boxes to a value on their step grid, range sliders to a random pair, selections
+to a random option, checkboxes and toggle buttons to a random bool, and it
+clicks each button with probability 1/2. Disabled controls are left alone.
+
+A run fails when any cell (or any move: an observer that raises) produces an
+error or writes to stderr, when a cell's result is a bare ``True``/``False``
+(check cells end with ``;``), or when a hidden solution cell
+(``jupyter.source_hidden``) prints anything. The failure names the notebook,
+the seed, the cell, the first lines of its source, the error and every move
+made so far, so it can be reproduced.
+
+Run it on one notebook as a script (from the root of your worktree, which
+puts your nnlib first on the path; exit status 1 on failure):
+
+    PYTHONPATH=$PWD python tests/test_learner.py notebooks/01_neuron.ipynb --seeds 2
+
+(``--seeds N`` runs seeds 0..N-1, default 3; ``--seed S`` runs only seed S;
+several notebooks may be given; no notebook means all lessons.) Under pytest:
+
+    PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py
+    PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py -k "01_neuron and seed1"
+
+``LEARNER_NOTEBOOKS=/some/folder`` runs the lessons of another folder instead.
+"""
+import argparse
+import ast
+import json
+import os
+import queue
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = 3
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+CELL_TIMEOUT = 180  # seconds; lesson 07 trains on MNIST for ~10 s
+MOVES_VARIABLE = "__learner_moves__"
+
+
+def lesson_notebooks(folder=None):
+    folder = Path(folder or os.environ.get("LEARNER_NOTEBOOKS") or ROOT / "notebooks")
+    return sorted(folder.glob("[0-9][0-9]*_*.ipynb"))
+
+
+# The snippet run in the kernel after a cell that displays a widget. It moves
+# every live control and leaves the list of moves (and of errors raised by
+# observers) as JSON in a global variable that the test reads back.
+MOVE_SNIPPET = r'''
+def __learner_move__(seed, cell):
+    import json, random, traceback
+    import ipywidgets as W
+    from ipywidgets.widgets import widget as widget_module
+    rng = random.Random(f"learner:{seed}:{cell}")
+    moves = []
+
+    def grid(low, high, step, integer):
+        if integer:
+            step = max(1, int(step or 1))
+            return low + step * rng.randrange((high - low) // step + 1)
+        if not step:
+            return rng.uniform(low, high)
+        n = int(round((high - low) / step + 1e-9))
+        return round(min(high, low + step * rng.randint(0, n)), 12)
+
+    def pair(values):
+        i, j = sorted(rng.sample(range(len(values)), 2) if len(values) > 1 else (0, 0))
+        return values[i], values[j]
+
+    for widget in list(widget_module._instances.values()):
+        if getattr(widget, "comm", None) is None or getattr(widget, "disabled", False):
+            continue   # closed, or a control the learner cannot touch
+        name = type(widget).__name__
+        label = getattr(widget, "description", "") or getattr(widget, "tooltip", "") or ""
+        what = f"{name}({label!r}) #{widget.model_id[:6]}"
+        try:
+            if isinstance(widget, W.Button):
+                if rng.random() < 0.5:
+                    moves.append({"control": what, "value": "click"})
+                    widget.click()
+                continue
+            if isinstance(widget, (W.FloatProgress, W.IntProgress)):
+                continue   # a display, not a control
+            if isinstance(widget, (W.Checkbox, W.ToggleButton)):
+                value = rng.random() < 0.5
+                moves.append({"control": what, "value": value})
+                widget.value = value
+            elif isinstance(widget, W.FloatLogSlider):
+                exponent = grid(widget.min, widget.max, widget.step, False)
+                value = widget.base ** exponent
+                moves.append({"control": what, "value": value})
+                widget.value = value
+            elif isinstance(widget, (W.FloatRangeSlider, W.IntRangeSlider)):
+                integer = isinstance(widget, W.IntRangeSlider)
+                low, high = sorted((grid(widget.min, widget.max, widget.step, integer) for _ in range(2)))
+                moves.append({"control": what, "value": [low, high]})
+                widget.value = (low, high)
+            elif isinstance(widget, W.widget_float._BoundedFloat):
+                value = grid(widget.min, widget.max, widget.step, False)
+                moves.append({"control": what, "value": value})
+                widget.value = value
+            elif isinstance(widget, W.widget_int._BoundedInt):
+                value = grid(widget.min, widget.max, widget.step, True)
+                moves.append({"control": what, "value": value})
+                widget.value = value
+            elif isinstance(widget, W.SelectionRangeSlider):
+                if widget.options:
+                    index = pair(range(len(widget.options)))
+                    moves.append({"control": what, "value": [widget.options[i] for i in index]})
+                    widget.index = index
+            elif isinstance(widget, W.widget_selection._Selection):
+                if widget.options:
+                    index = rng.randrange(len(widget.options))
+                    moves.append({"control": what, "value": widget._options_labels[index]})
+                    widget.index = index
+            elif isinstance(widget, W.widget_selection._MultipleSelection):
+                if widget.options:
+                    index = tuple(i for i in range(len(widget.options)) if rng.random() < 0.5)
+                    moves.append({"control": what, "value": [widget._options_labels[i] for i in index]})
+                    widget.index = index
+        except Exception:
+            moves[-1]["error"] = traceback.format_exc()
+    return json.dumps(moves, default=repr)
+
+
+__learner_moves__ = __learner_move__(%(seed)d, %(cell)d)
+del __learner_move__
+'''
+
+
+class Kernel:
+    """A fresh kernel of the current interpreter, started in folder cwd."""
+
+    def __init__(self, cwd):
+        import ipykernel.kernelspec
+        from jupyter_client.kernelspec import KernelSpecManager
+        from jupyter_client.manager import KernelManager
+
+        class CurrentPython(KernelSpecManager):
+            def get_kernel_spec(self, kernel_name):
+                return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                              **ipykernel.kernelspec.get_kernel_dict())
+
+        self.stderr_file = tempfile.TemporaryFile()
+        self.km = KernelManager(kernel_name="learner-current-python", kernel_spec_manager=CurrentPython())
+        self.km.start_kernel(cwd=str(cwd), env=dict(os.environ), stderr=self.stderr_file)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+
+    def execute(self, code, store_history=True, user_expressions=None):
+        """Run code; return (outputs, reply content). Outputs are iopub messages' contents with their type."""
+        msg_id = self.kc.execute(code, store_history=store_history, allow_stdin=False,
+                                 user_expressions=user_expressions or {})
+        outputs = []
+        deadline = time.monotonic() + CELL_TIMEOUT
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError(f"the cell did not finish within {CELL_TIMEOUT} s") from None
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind = msg["msg_type"]
+            if kind == "status" and msg["content"]["execution_state"] == "idle":
+                break
+            if kind in ("stream", "display_data", "execute_result", "error", "update_display_data"):
+                outputs.append(dict(msg["content"], output_type=kind))
+        reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = self.kc.get_shell_msg(timeout=CELL_TIMEOUT)
+        return outputs, reply["content"]
+
+    def process_stderr(self):
+        """What the kernel process wrote to its own stderr so far (logged exceptions land here)."""
+        self.stderr_file.seek(0)
+        return self.stderr_file.read().decode("utf-8", "replace")
+
+    def close(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+        self.stderr_file.close()
+
+
+def problems_in(outputs, hidden=False):
+    """Sentences saying what is wrong with one cell's (or one move's) outputs."""
+    problems = []
+    for out in outputs:
+        kind = out["output_type"]
+        if kind == "error":
+            trace = "\n".join(out.get("traceback") or [])
+            problems.append(f"error {out.get('ename')}: {out.get('evalue')}\n{strip_ansi(trace)}")
+        elif kind == "stream" and out.get("name") == "stderr":
+            problems.append(f"wrote to stderr:\n{out.get('text', '')}")
+        elif kind == "stream" and hidden and out.get("text", "").strip():
+            problems.append(f"a hidden solution cell printed (it must pass its check silently):\n{out['text']}")
+        elif kind == "execute_result" and out.get("data", {}).get("text/plain") in ("True", "False"):
+            problems.append(f"the cell's result is a bare {out['data']['text/plain']} (end the check call with ';')")
+    return problems
+
+
+def strip_ansi(text):
+    import re
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+def shows_widget(outputs):
+    return any(WIDGET_MIME in out.get("data", {}) for out in outputs
+               if out["output_type"] in ("display_data", "execute_result", "update_display_data"))
+
+
+def is_hidden(cell):
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def run_learner(path, seed, log=None):
+    """Run one notebook as a learner with this seed; return a list of failure reports (empty: passed)."""
+    path = Path(path)
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    kernel = Kernel(path.parent)
+    moves, failures = [], []
+
+    def report(index, cell, what, problems):
+        source = "".join(cell["source"]).splitlines()
+        head = "\n".join("    " + line for line in source[:6]) + ("\n    ..." if len(source) > 6 else "")
+        made = "\n".join(f"    after cell {m['cell']}: {m['control']} = {m['value']!r}" for m in moves) or "    (none)"
+        failures.append(
+            f"{path.name}, seed {seed}, cell {index} ({what}):\n{head}\n"
+            + "\n".join(problems) + f"\n  moves made so far:\n{made}"
+        )
+
+    try:
+        for index, cell in enumerate(cells):
+            if cell["cell_type"] != "code" or not "".join(cell["source"]).strip():
+                continue
+            if log:
+                log(f"{path.name} seed {seed}: cell {index}")
+            stderr_before = len(kernel.process_stderr())
+            try:
+                outputs, _ = kernel.execute("".join(cell["source"]))
+            except TimeoutError as error:
+                report(index, cell, "cell", [str(error)])
+                break
+            problems = problems_in(outputs, hidden=is_hidden(cell))
+            if problems:
+                report(index, cell, "cell", problems)
+            if shows_widget(outputs):
+                snippet = MOVE_SNIPPET % {"seed": seed, "cell": index}
+                outputs, reply = kernel.execute(snippet, store_history=False,
+                                                user_expressions={"moves": MOVES_VARIABLE})
+                made = []
+                result = reply.get("user_expressions", {}).get("moves", {})
+                if result.get("status") == "ok":
+                    made = json.loads(ast.literal_eval(result["data"]["text/plain"]))
+                moves.extend(dict(move, cell=index) for move in made)
+                problems = problems_in(outputs)
+                problems += [f"moving {m['control']} to {m['value']!r} raised:\n{m['error']}" for m in made if "error" in m]
+                if reply.get("status") != "ok":
+                    problems.append(f"the move snippet failed: {reply.get('ename')}: {reply.get('evalue')}")
+                logged = kernel.process_stderr()[stderr_before:]
+                if "Traceback" in logged or "Exception" in logged:
+                    problems.append(f"the kernel logged an exception:\n{logged}")
+                if problems:
+                    report(index, cell, "moving the controls after this cell", problems)
+    finally:
+        kernel.close()
+    return failures
+
+
+CASES = [(notebook, seed) for notebook in lesson_notebooks() for seed in range(SEEDS)]
+
+
+@pytest.mark.parametrize(("notebook", "seed"), CASES,
+                         ids=[f"{notebook.stem}-seed{seed}" for notebook, seed in CASES])
+def test_learner(notebook, seed):
+    failures = run_learner(notebook, seed)
+    if failures:
+        pytest.fail(f"{len(failures)} failure(s) playing the learner:\n\n" + "\n\n".join(failures), pytrace=False)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="notebooks to run (default: every lesson)")
+    parser.add_argument("--seeds", type=int, default=SEEDS, help="run seeds 0..N-1 (default %(default)s)")
+    parser.add_argument("--seed", type=int, help="run only this seed")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each cell as it runs")
+    args = parser.parse_args(argv)
+    notebooks = args.notebooks or lesson_notebooks()
+    seeds = [args.seed] if args.seed is not None else range(args.seeds)
+    log = (lambda text: print(text, flush=True)) if args.verbose else None
+    failed = 0
+    for notebook in notebooks:
+        for seed in seeds:
+            start = time.monotonic()
+            failures = run_learner(notebook, seed, log=log)
+            status = "ok" if not failures else f"FAILED ({len(failures)})"
+            print(f"{notebook} seed {seed}: {status} in {time.monotonic() - start:.1f} s", flush=True)
+            for failure in failures:
+                print("\n" + failure + "\n", flush=True)
+            failed += bool(failures)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
