@@ -167,9 +167,13 @@ class Kernel:
         deadline = time.monotonic() + CELL_TIMEOUT
         while True:
             try:
-                msg = self.kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+                msg = self.kc.get_iopub_msg(timeout=1)
             except queue.Empty:
-                raise TimeoutError(f"the cell did not finish within {CELL_TIMEOUT} s") from None
+                if not self.km.is_alive():
+                    raise RuntimeError("the kernel died") from None
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"the cell did not finish within {CELL_TIMEOUT} s") from None
+                continue
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind = msg["msg_type"]
@@ -199,8 +203,8 @@ def problems_in(outputs, hidden=False):
     for out in outputs:
         kind = out["output_type"]
         if kind == "error":
-            trace = "\n".join(out.get("traceback") or [])
-            problems.append(f"error {out.get('ename')}: {out.get('evalue')}\n{strip_ansi(trace)}")
+            trace = "\n".join(strip_ansi("\n".join(out.get("traceback") or [])).splitlines()[-40:])
+            problems.append(f"error {out.get('ename')}: {out.get('evalue')}\n{trace}")
         elif kind == "stream" and out.get("name") == "stderr":
             problems.append(f"wrote to stderr:\n{out.get('text', '')}")
         elif kind == "stream" and hidden and out.get("text", "").strip():
@@ -225,54 +229,72 @@ def is_hidden(cell):
 
 
 def run_learner(path, seed, log=None):
-    """Run one notebook as a learner with this seed; return a list of failure reports (empty: passed)."""
+    """Run one notebook as a learner with this seed; return a list of failure reports (empty: passed).
+
+    Cells are numbered as in the notebook's JSON, from 0, markdown included
+    (the report also gives the code cell's number, from 1, as Jupyter's In[n]).
+    """
     path = Path(path)
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     kernel = Kernel(path.parent)
     moves, failures = [], []
+    shown_path = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
 
-    def report(index, cell, what, problems):
+    def report(index, number, cell, what, problems):
         source = "".join(cell["source"]).splitlines()
-        head = "\n".join("    " + line for line in source[:6]) + ("\n    ..." if len(source) > 6 else "")
+        head = "\n".join("    | " + line for line in source[:6]) + ("\n    | ..." if len(source) > 6 else "")
         made = "\n".join(f"    after cell {m['cell']}: {m['control']} = {m['value']!r}" for m in moves) or "    (none)"
         failures.append(
-            f"{path.name}, seed {seed}, cell {index} ({what}):\n{head}\n"
-            + "\n".join(problems) + f"\n  moves made so far:\n{made}"
+            f"{path.name}, seed {seed}, cell {index} (code cell {number}{', hidden solution' if is_hidden(cell) else ''})"
+            f", {what}:\n{head}\n" + "\n".join(problems)
+            + f"\n  moves made so far:\n{made}"
+            + f"\n  reproduce: PYTHONPATH=$PWD python tests/test_learner.py {shown_path} --seed {seed}"
         )
 
+    def logged_since(start):
+        logged = kernel.process_stderr()[start:]
+        if any(sign in logged for sign in ("Traceback", "Exception", "ERROR")):
+            return [f"the kernel logged an error:\n{logged}"]
+        return []
+
+    number = 0
     try:
         for index, cell in enumerate(cells):
             if cell["cell_type"] != "code" or not "".join(cell["source"]).strip():
                 continue
+            number += 1
             if log:
-                log(f"{path.name} seed {seed}: cell {index}")
-            stderr_before = len(kernel.process_stderr())
+                log(f"{path.name} seed {seed}: cell {index} (code cell {number})")
+            start = len(kernel.process_stderr())
             try:
                 outputs, _ = kernel.execute("".join(cell["source"]))
-            except TimeoutError as error:
-                report(index, cell, "cell", [str(error)])
+            except (TimeoutError, RuntimeError) as error:
+                report(index, number, cell, "running the cell", [str(error)])
                 break
-            problems = problems_in(outputs, hidden=is_hidden(cell))
+            problems = problems_in(outputs, hidden=is_hidden(cell)) + logged_since(start)
             if problems:
-                report(index, cell, "cell", problems)
-            if shows_widget(outputs):
-                snippet = MOVE_SNIPPET % {"seed": seed, "cell": index}
-                outputs, reply = kernel.execute(snippet, store_history=False,
+                report(index, number, cell, "running the cell", problems)
+            if not shows_widget(outputs):
+                continue
+            start = len(kernel.process_stderr())
+            try:
+                outputs, reply = kernel.execute(MOVE_SNIPPET % {"seed": seed, "cell": index}, store_history=False,
                                                 user_expressions={"moves": MOVES_VARIABLE})
-                made = []
-                result = reply.get("user_expressions", {}).get("moves", {})
-                if result.get("status") == "ok":
-                    made = json.loads(ast.literal_eval(result["data"]["text/plain"]))
-                moves.extend(dict(move, cell=index) for move in made)
-                problems = problems_in(outputs)
-                problems += [f"moving {m['control']} to {m['value']!r} raised:\n{m['error']}" for m in made if "error" in m]
-                if reply.get("status") != "ok":
-                    problems.append(f"the move snippet failed: {reply.get('ename')}: {reply.get('evalue')}")
-                logged = kernel.process_stderr()[stderr_before:]
-                if "Traceback" in logged or "Exception" in logged:
-                    problems.append(f"the kernel logged an exception:\n{logged}")
-                if problems:
-                    report(index, cell, "moving the controls after this cell", problems)
+            except (TimeoutError, RuntimeError) as error:
+                report(index, number, cell, "moving the controls after the cell", [str(error)])
+                break
+            made = []
+            result = reply.get("user_expressions", {}).get("moves", {})
+            if result.get("status") == "ok":
+                made = json.loads(ast.literal_eval(result["data"]["text/plain"]))
+            moves.extend(dict(move, cell=index) for move in made)
+            problems = problems_in(outputs)
+            problems += [f"moving {m['control']} to {m['value']!r} raised:\n{m['error']}" for m in made if "error" in m]
+            if reply.get("status") != "ok":
+                problems.append(f"the move snippet failed: {reply.get('ename')}: {reply.get('evalue')}")
+            problems += logged_since(start)
+            if problems:
+                report(index, number, cell, "moving the controls after the cell", problems)
     finally:
         kernel.close()
     return failures
@@ -286,7 +308,61 @@ CASES = [(notebook, seed) for notebook in lesson_notebooks() for seed in range(S
 def test_learner(notebook, seed):
     failures = run_learner(notebook, seed)
     if failures:
-        pytest.fail(f"{len(failures)} failure(s) playing the learner:\n\n" + "\n\n".join(failures), pytrace=False)
+        shown = "\n\n".join(failures[:3])
+        rest = "".join(f"\n  and: {failure.splitlines()[0]}" for failure in failures[3:])
+        pytest.fail(f"{len(failures)} failure(s) playing the learner:\n\n{shown}{rest}", pytrace=False)
+
+
+SELF_TEST_CELLS = [
+    # 0: every kind of control, 1: after they moved, each holds a valid value
+    """import sys
+import ipywidgets as W
+c = dict(
+    fs=W.FloatSlider(value=0.5, min=-1, max=1, step=0.25), i=W.IntSlider(value=3, min=0, max=12, step=3),
+    log=W.FloatLogSlider(value=1, min=-2, max=2, step=1), fr=W.FloatRangeSlider(value=(0, 1), min=0, max=2, step=0.5),
+    ir=W.IntRangeSlider(value=(1, 2), min=0, max=9), bt=W.BoundedFloatText(value=1, min=1, max=2, step=0.1),
+    dd=W.Dropdown(options=["a", "b", "c"]), rb=W.RadioButtons(options=[("one", 1), ("two", 2)]),
+    tb=W.ToggleButtons(options=["x", "y"]), ss=W.SelectionSlider(options=list("pqrs")),
+    sr=W.SelectionRangeSlider(options=list("pqrs"), index=(0, 1)), sm=W.SelectMultiple(options=list("uvw")),
+    cb=W.Checkbox(value=False), tg=W.ToggleButton(value=False), off=W.FloatSlider(value=0.3, disabled=True),
+)
+W.VBox(list(c.values()))""",
+    """assert c["fs"].value in (-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1) and c["i"].value % 3 == 0
+assert c["log"].value in (0.01, 0.1, 1, 10, 100) and c["fr"].value[0] in (0, 0.5, 1, 1.5, 2)
+assert 0 <= c["ir"].value[0] <= c["ir"].value[1] <= 9 and 1 <= c["bt"].value <= 2
+assert c["dd"].value in "abc" and c["rb"].value in (1, 2) and c["ss"].value in "pqrs"
+assert c["off"].value == 0.3   # disabled: left alone""",
+    # 2: an observer that raises, 3: a bare bool, 4: a hidden cell that prints, 5: stderr
+    """s = W.FloatSlider(min=0, max=1, step=0.1)
+s.observe(lambda change: 1 / 0 if change["new"] != 0 else None, "value")
+s""",
+    "1 == 1",
+    "print('the answer')",
+    "print('careful', file=sys.stderr)",
+    # 6: buttons whose click handlers raise (ipywidgets logs these instead of raising)
+    """def broken(button):
+    raise KeyError("click handler")
+buttons = [W.Button(description=f"b{i}") for i in range(8)]
+for button in buttons:
+    button.on_click(broken)
+W.HBox(buttons)""",
+]
+
+
+def test_the_learner_catches_what_it_promises(tmp_path):
+    cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [], "execution_count": None}
+             for source in SELF_TEST_CELLS]
+    cells[4]["metadata"] = {"jupyter": {"source_hidden": True}}
+    notebook = tmp_path / "01_self_test.ipynb"
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    failures = {failure.split(",")[2].strip(): failure for failure in run_learner(notebook, seed=0)}
+    assert sorted(failures) == ["cell 2 (code cell 3)", "cell 3 (code cell 4)", "cell 4 (code cell 5",
+                                "cell 5 (code cell 6)", "cell 6 (code cell 7)"], failures.keys()
+    assert "ZeroDivisionError" in failures["cell 2 (code cell 3)"] and "FloatSlider" in failures["cell 2 (code cell 3)"]
+    assert "bare True" in failures["cell 3 (code cell 4)"]
+    assert "printed" in failures["cell 4 (code cell 5"] and "the answer" in failures["cell 4 (code cell 5"]
+    assert "stderr" in failures["cell 5 (code cell 6)"] and "careful" in failures["cell 5 (code cell 6)"]
+    assert "KeyError: 'click handler'" in failures["cell 6 (code cell 7)"]
 
 
 def main(argv=None):
