@@ -6,7 +6,8 @@ environment inherited, so PYTHONPATH decides which nnlib is imported) and runs
 the code cells in order, like a learner pressing Shift-Enter. Right after every
 cell that displays a widget, it moves EVERY live ipywidgets control to a random
 valid value (seeded by the seed and the cell index): sliders and bounded text
-boxes to a value on their step grid, range sliders to a random pair, selections
+boxes to a value on their step grid (one time in four to an end of the
+range, where learners like to drag), range sliders to a random pair, selections
 to a random option, checkboxes and toggle buttons to a random bool, and it
 clicks each button with probability 1/2. Disabled controls are left alone.
 
@@ -66,13 +67,16 @@ def __learner_move__(seed, cell):
     moves = []
 
     def grid(low, high, step, integer):
+        # a value on the slider's grid; one time in four an end, where learners love to drag
+        end = rng.random() < 0.25
         if integer:
             step = max(1, int(step or 1))
-            return low + step * rng.randrange((high - low) // step + 1)
+            n = (high - low) // step
+            return low + step * (rng.choice((0, n)) if end else rng.randint(0, n))
         if not step:
-            return rng.uniform(low, high)
-        n = int(round((high - low) / step + 1e-9))
-        return round(min(high, low + step * rng.randint(0, n)), 12)
+            return rng.choice((low, high)) if end else rng.uniform(low, high)
+        n = int((high - low) / step + 1e-9)
+        return round(min(high, low + step * (rng.choice((0, n)) if end else rng.randint(0, n))), 12)
 
     def pair(values):
         i, j = sorted(rng.sample(range(len(values)), 2) if len(values) > 1 else (0, 0))
@@ -287,7 +291,11 @@ def run_learner(path, seed, log=None):
             result = reply.get("user_expressions", {}).get("moves", {})
             if result.get("status") == "ok":
                 made = json.loads(ast.literal_eval(result["data"]["text/plain"]))
+                outputs += kernel.execute(f"del {MOVES_VARIABLE}", store_history=False)[0]
             moves.extend(dict(move, cell=index) for move in made)
+            if log:
+                for move in made:
+                    log(f"    move: {move['control']} = {move['value']!r}")
             problems = problems_in(outputs)
             problems += [f"moving {m['control']} to {m['value']!r} raised:\n{m['error']}" for m in made if "error" in m]
             if reply.get("status") != "ok":
@@ -333,8 +341,8 @@ assert 0 <= c["ir"].value[0] <= c["ir"].value[1] <= 9 and 1 <= c["bt"].value <= 
 assert c["dd"].value in "abc" and c["rb"].value in (1, 2) and c["ss"].value in "pqrs"
 assert c["off"].value == 0.3   # disabled: left alone""",
     # 2: an observer that raises, 3: a bare bool, 4: a hidden cell that prints, 5: stderr
-    """s = W.FloatSlider(min=0, max=1, step=0.1)
-s.observe(lambda change: 1 / 0 if change["new"] != 0 else None, "value")
+    """s = W.FloatSlider(value=0.55, min=0, max=1, step=0.1)   # off the grid: any move changes it
+s.observe(lambda change: 1 / 0, "value")
 s""",
     "1 == 1",
     "print('the answer')",
