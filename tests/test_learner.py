@@ -36,6 +36,7 @@ import ast
 import json
 import os
 import queue
+import re
 import sys
 import tempfile
 import time
@@ -82,7 +83,8 @@ def __learner_move__(seed, cell):
         i, j = sorted(rng.sample(range(len(values)), 2) if len(values) > 1 else (0, 0))
         return values[i], values[j]
 
-    for widget in list(widget_module._instances.values()):
+    registry = getattr(widget_module, "_instances", None)   # ipywidgets 8.1; 8.0 has Widget.widgets
+    for widget in list((W.Widget.widgets if registry is None else registry).values()):
         if getattr(widget, "comm", None) is None or getattr(widget, "disabled", False):
             continue   # closed, or a control the learner cannot touch
         name = type(widget).__name__
@@ -219,7 +221,6 @@ def problems_in(outputs, hidden=False):
 
 
 def strip_ansi(text):
-    import re
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
@@ -232,11 +233,18 @@ def is_hidden(cell):
     return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
 
 
+def marked(cell, marker):
+    """nbval's markers: a tag (raises-exception, nbval-skip) or a first-line comment (# NBVAL_SKIP)."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    first = "".join(cell["source"]).lstrip().split("\n")[0].replace(" ", "").upper()
+    return marker in tags or f"nbval-{marker}" in tags or first == "#NBVAL_" + marker.upper().replace("-", "_")
+
+
 def run_learner(path, seed, log=None):
     """Run one notebook as a learner with this seed; return a list of failure reports (empty: passed).
 
     Cells are numbered as in the notebook's JSON, from 0, markdown included
-    (the report also gives the code cell's number, from 1, as Jupyter's In[n]).
+    (the report also gives the code cell's number, counting code cells from 1).
     """
     path = Path(path)
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -248,9 +256,10 @@ def run_learner(path, seed, log=None):
         source = "".join(cell["source"]).splitlines()
         head = "\n".join("    | " + line for line in source[:6]) + ("\n    | ..." if len(source) > 6 else "")
         made = "\n".join(f"    after cell {m['cell']}: {m['control']} = {m['value']!r}" for m in moves) or "    (none)"
+        hidden = ", hidden solution" if is_hidden(cell) else ""
         failures.append(
-            f"{path.name}, seed {seed}, cell {index} (code cell {number}{', hidden solution' if is_hidden(cell) else ''})"
-            f", {what}:\n{head}\n" + "\n".join(problems)
+            f"{path.name}, seed {seed}, cell {index} (code cell {number}{hidden}), {what}:\n{head}\n"
+            + "\n".join(problems)
             + f"\n  moves made so far:\n{made}"
             + f"\n  reproduce: PYTHONPATH=$PWD python tests/test_learner.py {shown_path} --seed {seed}"
         )
@@ -267,6 +276,8 @@ def run_learner(path, seed, log=None):
             if cell["cell_type"] != "code" or not "".join(cell["source"]).strip():
                 continue
             number += 1
+            if marked(cell, "skip"):
+                continue
             if log:
                 log(f"{path.name} seed {seed}: cell {index} (code cell {number})")
             start = len(kernel.process_stderr())
@@ -275,6 +286,10 @@ def run_learner(path, seed, log=None):
             except (TimeoutError, RuntimeError) as error:
                 report(index, number, cell, "running the cell", [str(error)])
                 break
+            if marked(cell, "raises-exception"):   # a cell meant to fail: its error is the lesson
+                if not any(out["output_type"] == "error" for out in outputs):
+                    report(index, number, cell, "running the cell", ["the cell is marked to raise, but did not"])
+                outputs = [out for out in outputs if out["output_type"] != "error"]
             problems = problems_in(outputs, hidden=is_hidden(cell)) + logged_since(start)
             if problems:
                 report(index, number, cell, "running the cell", problems)
@@ -354,6 +369,10 @@ buttons = [W.Button(description=f"b{i}") for i in range(8)]
 for button in buttons:
     button.on_click(broken)
 W.HBox(buttons)""",
+    # 7: meant to raise (nbval's marker), 8: marked to raise but does not, 9: skipped
+    "# NBVAL_RAISES_EXCEPTION\nraise ValueError('the lesson shows this error')",
+    "x = 1",
+    "# NBVAL_SKIP\nraise ValueError('never run')",
 ]
 
 
@@ -361,16 +380,18 @@ def test_the_learner_catches_what_it_promises(tmp_path):
     cells = [{"cell_type": "code", "source": source, "metadata": {}, "outputs": [], "execution_count": None}
              for source in SELF_TEST_CELLS]
     cells[4]["metadata"] = {"jupyter": {"source_hidden": True}}
+    cells[8]["metadata"] = {"tags": ["raises-exception"]}
     notebook = tmp_path / "01_self_test.ipynb"
     notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     failures = {failure.split(",")[2].strip(): failure for failure in run_learner(notebook, seed=0)}
     assert sorted(failures) == ["cell 2 (code cell 3)", "cell 3 (code cell 4)", "cell 4 (code cell 5",
-                                "cell 5 (code cell 6)", "cell 6 (code cell 7)"], failures.keys()
+                                "cell 5 (code cell 6)", "cell 6 (code cell 7)", "cell 8 (code cell 9)"], failures.keys()
     assert "ZeroDivisionError" in failures["cell 2 (code cell 3)"] and "FloatSlider" in failures["cell 2 (code cell 3)"]
     assert "bare True" in failures["cell 3 (code cell 4)"]
     assert "printed" in failures["cell 4 (code cell 5"] and "the answer" in failures["cell 4 (code cell 5"]
     assert "stderr" in failures["cell 5 (code cell 6)"] and "careful" in failures["cell 5 (code cell 6)"]
     assert "KeyError: 'click handler'" in failures["cell 6 (code cell 7)"]
+    assert "marked to raise, but did not" in failures["cell 8 (code cell 9)"]
 
 
 def main(argv=None):

@@ -109,7 +109,8 @@ def test_sources_are_called_by_name_not_seed(notebook):
     if problems:
         pytest.fail(
             f"{notebook.name}: use the sources' short names ([*Basic Network in Python*](../README.md#sources)) "
-            "and names like SourceLinear / source_softmax; 'seed' is for random seeds:\n" + "\n".join(problems), pytrace=False)
+            "and names like SourceLinear / source_softmax; 'seed' is for random seeds:\n" + "\n".join(problems),
+            pytrace=False)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
@@ -126,7 +127,8 @@ def test_hidden_solutions_use_their_own_names(notebook):
         else:
             stubs.update(dict.fromkeys(stub_names(tree), index))
     if problems:
-        pytest.fail(f"{notebook.name}: Run All would overwrite the learner's code:\n" + "\n".join(problems), pytrace=False)
+        pytest.fail(f"{notebook.name}: Run All would overwrite the learner's code:\n" + "\n".join(problems),
+                    pytrace=False)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
