@@ -24,7 +24,13 @@ puts your nnlib first on the path; exit status 1 on failure):
     PYTHONPATH=$PWD python tests/test_learner.py notebooks/01_neuron.ipynb --seeds 2
 
 (``--seeds N`` runs seeds 0..N-1, default 3; ``--seed S`` runs only seed S;
-several notebooks may be given; no notebook means all lessons.) Under pytest:
+``-v`` prints each cell and move; several notebooks may be given; no notebook
+means every lesson in ./notebooks.) It also works from another worktree,
+testing that worktree's notebooks and nnlib:
+
+    cd /work/wt/<yours> && PYTHONPATH=$PWD python /work/wt/learner/tests/test_learner.py notebooks/01_neuron.ipynb
+
+Under pytest (one test per notebook and seed; not marked e2e or slow):
 
     PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py
     PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py -k "01_neuron and seed1"
@@ -229,6 +235,12 @@ def shows_widget(outputs):
                if out["output_type"] in ("display_data", "execute_result", "update_display_data"))
 
 
+def shown(path):
+    """A path as short as it can be: relative to the current folder when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
 def is_hidden(cell):
     return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
 
@@ -250,7 +262,6 @@ def run_learner(path, seed, log=None):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     kernel = Kernel(path.parent)
     moves, failures = [], []
-    shown_path = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
 
     def report(index, number, cell, what, problems):
         source = "".join(cell["source"]).splitlines()
@@ -261,7 +272,7 @@ def run_learner(path, seed, log=None):
             f"{path.name}, seed {seed}, cell {index} (code cell {number}{hidden}), {what}:\n{head}\n"
             + "\n".join(problems)
             + f"\n  moves made so far:\n{made}"
-            + f"\n  reproduce: PYTHONPATH=$PWD python tests/test_learner.py {shown_path} --seed {seed}"
+            + f"\n  reproduce: PYTHONPATH=$PWD python {shown(__file__)} {shown(path)} --seed {seed}"
         )
 
     def logged_since(start):
@@ -401,7 +412,8 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, help="run only this seed")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each cell as it runs")
     args = parser.parse_args(argv)
-    notebooks = args.notebooks or lesson_notebooks()
+    here = Path.cwd() / "notebooks"   # run from a worktree's root: its lessons, not this file's
+    notebooks = args.notebooks or lesson_notebooks(here if here.is_dir() and "LEARNER_NOTEBOOKS" not in os.environ else None)
     seeds = [args.seed] if args.seed is not None else range(args.seeds)
     log = (lambda text: print(text, flush=True)) if args.verbose else None
     failed = 0
