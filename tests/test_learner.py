@@ -55,6 +55,7 @@ SEEDS = 3
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 CELL_TIMEOUT = 180  # seconds; lesson 07 trains on MNIST for ~10 s
 MOVES_VARIABLE = "__learner_moves__"
+BARE_BOOLS = ("True", "False", "np.True_", "np.False_")   # what a check's return value shows without ';'
 
 
 def lesson_notebooks(folder=None):
@@ -221,7 +222,7 @@ def problems_in(outputs, hidden=False):
             problems.append(f"wrote to stderr:\n{out.get('text', '')}")
         elif kind == "stream" and hidden and out.get("text", "").strip():
             problems.append(f"a hidden solution cell printed (it must pass its check silently):\n{out['text']}")
-        elif kind == "execute_result" and out.get("data", {}).get("text/plain") in ("True", "False"):
+        elif kind == "execute_result" and out.get("data", {}).get("text/plain") in BARE_BOOLS:
             problems.append(f"the cell's result is a bare {out['data']['text/plain']} (end the check call with ';')")
     return problems
 
@@ -370,7 +371,7 @@ assert c["off"].value == 0.3   # disabled: left alone""",
     """s = W.FloatSlider(value=0.55, min=0, max=1, step=0.1)   # off the grid: any move changes it
 s.observe(lambda change: 1 / 0, "value")
 s""",
-    "1 == 1",
+    "import numpy as np\nnp.bool_(1 == 1)",
     "print('the answer')",
     "print('careful', file=sys.stderr)",
     # 6: buttons whose click handlers raise (ipywidgets logs these instead of raising)
@@ -398,7 +399,7 @@ def test_the_learner_catches_what_it_promises(tmp_path):
     assert sorted(failures) == ["cell 2 (code cell 3)", "cell 3 (code cell 4)", "cell 4 (code cell 5",
                                 "cell 5 (code cell 6)", "cell 6 (code cell 7)", "cell 8 (code cell 9)"], failures.keys()
     assert "ZeroDivisionError" in failures["cell 2 (code cell 3)"] and "FloatSlider" in failures["cell 2 (code cell 3)"]
-    assert "bare True" in failures["cell 3 (code cell 4)"]
+    assert "bare np.True_" in failures["cell 3 (code cell 4)"]
     assert "printed" in failures["cell 4 (code cell 5"] and "the answer" in failures["cell 4 (code cell 5"]
     assert "stderr" in failures["cell 5 (code cell 6)"] and "careful" in failures["cell 5 (code cell 6)"]
     assert "KeyError: 'click handler'" in failures["cell 6 (code cell 7)"]
