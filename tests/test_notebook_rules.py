@@ -3,6 +3,7 @@
 - A source tutorial is called by its short name, never "seed 000".."seed 004"
   ("seed" is for random seeds), and code names do not say "seed" for "the
   source's version" (`SeedLinear`, `seed_softmax`: write `SourceLinear`).
+  The same holds in nnlib, whose check messages and titles the learner reads.
 - A hidden solution cell (metadata jupyter.source_hidden) never rebinds a name
   that an earlier cell defines as a stub raising NotImplementedError: Run All
   must not replace the learner's code. Solutions use their own names.
@@ -111,6 +112,17 @@ def test_sources_are_called_by_name_not_seed(notebook):
             f"{notebook.name}: use the sources' short names ([*Basic Network in Python*](../README.md#sources)) "
             "and names like SourceLinear / source_softmax; 'seed' is for random seeds:\n" + "\n".join(problems),
             pytrace=False)
+
+
+def test_library_calls_sources_by_name_not_seed():
+    """What nnlib prints (check messages, plot titles) reaches the learner too."""
+    problems = [f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}"
+                for path in sorted((ROOT / "nnlib").rglob("*.py"))
+                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if SEED_NUMBER.search(line) or SEED_NAME.search(line)]
+    if problems:
+        pytest.fail("nnlib calls a source tutorial 'seed' (use its short name, e.g. the *Basic Network in Python* "
+                    "tutorial):\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
