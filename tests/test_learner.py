@@ -14,7 +14,7 @@ clicks each button with probability 1/2. Disabled controls are left alone.
 A run fails when any cell (or any move: an observer that raises) produces an
 error or writes to stderr, when a cell's result is a bare ``True``/``False``
 (check cells end with ``;``), or when a hidden solution cell
-(``jupyter.source_hidden``) prints anything. The failure names the notebook,
+(``jupyter.source_hidden``) prints anything or shows its result. The failure names the notebook,
 the seed, the cell, the first lines of its source, the error and every move
 made so far, so it can be reproduced.
 
@@ -222,6 +222,9 @@ def problems_in(outputs, hidden=False):
             problems.append(f"wrote to stderr:\n{out.get('text', '')}")
         elif kind == "stream" and hidden and out.get("text", "").strip():
             problems.append(f"a hidden solution cell printed (it must pass its check silently):\n{out['text']}")
+        elif kind == "execute_result" and hidden:
+            problems.append(f"a hidden solution cell shows its result (it must pass its check silently):\n"
+                            f"{out.get('data', {}).get('text/plain', '')[:300]}")
         elif kind == "execute_result" and out.get("data", {}).get("text/plain") in BARE_BOOLS:
             problems.append(f"the cell's result is a bare {out['data']['text/plain']} (end the check call with ';')")
     return problems
@@ -372,7 +375,7 @@ assert c["off"].value == 0.3   # disabled: left alone""",
 s.observe(lambda change: 1 / 0, "value")
 s""",
     "import numpy as np\nnp.bool_(1 == 1)",
-    "print('the answer')",
+    "print('the answer')\n41 + 1",
     "print('careful', file=sys.stderr)",
     # 6: buttons whose click handlers raise (ipywidgets logs these instead of raising)
     """def broken(button):
@@ -401,6 +404,7 @@ def test_the_learner_catches_what_it_promises(tmp_path):
     assert "ZeroDivisionError" in failures["cell 2 (code cell 3)"] and "FloatSlider" in failures["cell 2 (code cell 3)"]
     assert "bare np.True_" in failures["cell 3 (code cell 4)"]
     assert "printed" in failures["cell 4 (code cell 5"] and "the answer" in failures["cell 4 (code cell 5"]
+    assert "shows its result" in failures["cell 4 (code cell 5"] and "42" in failures["cell 4 (code cell 5"]
     assert "stderr" in failures["cell 5 (code cell 6)"] and "careful" in failures["cell 5 (code cell 6)"]
     assert "KeyError: 'click handler'" in failures["cell 6 (code cell 7)"]
     assert "marked to raise, but did not" in failures["cell 8 (code cell 9)"]
