@@ -3,7 +3,7 @@ import numpy as np
 
 
 def height_weight():
-    """Seed 004's people: (x, y, names).
+    """The *Basic Network in Python* tutorial's people: (x, y, names).
 
     x: (4, 2) = (weight - 135 lb, height - 66 in); y: (4, 1), 1 = female.
     The new people to classify are in NEW_PEOPLE.
@@ -14,12 +14,12 @@ def height_weight():
     return x, y, names
 
 
-# Seed 004's two people the trained network has never seen.
+# The *Basic Network in Python* tutorial's two people the trained network has never seen.
 NEW_PEOPLE = {"Emily": np.array([-7.0, -3.0]), "Frank": np.array([20.0, 2.0])}
 
 
 def xor_data():
-    """Seed 001's four samples: (x, y). x: (4, 3), y: (4, 1).
+    """The *Build Your Own Network* tutorial's four samples: (x, y). x: (4, 3), y: (4, 1).
 
     The third input is always 1 (a bias input); y is the XOR of the first two.
     """
