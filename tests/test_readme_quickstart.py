@@ -3,13 +3,17 @@
 The Quick start has exactly two shell commands, each in its own ```bash block: the first installs
 the course and opens lesson 01 in JupyterLab, the second installs it and runs every test.
 
-- test_quick_start_matches_repository (fast): both commands parse, and every path they mention is in
-  the repository (and committed).
+The commands are read by tests/readme_commands.py, the same parser .ci/run uses.
+
+- test_quick_start_matches_repository (fast): both commands parse, every path they mention is in the
+  repository (and committed), and JupyterLab is told to serve the whole repository (not notebooks/).
 - test_quick_start_installs_and_opens_lesson (slow, ~1-2 min with a warm pip cache): in a temporary copy
   of the repository (its git-tracked files, plus data/), run command 1 with its final `jupyter lab PATH`
-  replaced by a background server (127.0.0.1, free port, token, --no-browser, same PATH); fetch PATH
-  from the server and check it is a valid notebook; check `import nnlib` and that every package of
-  requirements.txt is installed at its pinned version in the fresh venv. Command 2's test run itself
+  replaced by a background server (127.0.0.1, free port, token, --no-browser, same PATH and options);
+  check that its root is the repository (nnlib/ can be opened from the file browser), fetch PATH from
+  the server and check it is a valid notebook; follow command 2's install too; check `import nnlib` and
+  that every package of the requirements files both commands install (following `-r`) is installed at
+  its pinned version in the fresh venv. Command 2's test run itself
   is not repeated here (it is the run this test is part of).
 """
 import json
@@ -27,9 +31,11 @@ from pathlib import Path
 
 import pytest
 
-try:  # the e2e suite's server helpers (tests/ is on sys.path under pytest's default import mode)
+try:  # the e2e suite's server helpers and the README parser (tests/ is on sys.path under pytest's default import mode)
+    import readme_commands
     from e2e.conftest import free_port, isolated_env, stop_process_group
 except ImportError:  # tests/ became a package
+    from tests import readme_commands
     from tests.e2e.conftest import free_port, isolated_env, stop_process_group
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,37 +44,6 @@ SERVER_TIMEOUT = 120  # s until the server answers /api/status
 
 
 # ---- reading the README ------------------------------------------------------------------------
-
-def quick_start_blocks(readme_text):
-    """The ```bash blocks of the README's "Quick start" section (up to the next heading of its level)."""
-    lines = readme_text.splitlines()
-    start = level = None
-    for i, line in enumerate(lines):
-        heading = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
-        if heading and start is None and re.fullmatch(r"quick\s*-?\s*start", heading.group(2), re.IGNORECASE):
-            start, level = i + 1, len(heading.group(1))
-        elif heading and start is not None and len(heading.group(1)) <= level:
-            lines = lines[start:i]
-            break
-    else:
-        if start is None:
-            raise AssertionError("README.md has no '## Quick start' section")
-        lines = lines[start:]
-    section = "\n".join(lines)
-    blocks = re.findall(r"^```[ \t]*([\w-]*)[ \t]*\n(.*?)^```[ \t]*$", section, re.MULTILINE | re.DOTALL)
-    bash = [body for lang, body in blocks if lang in ("bash", "sh", "shell")]
-    assert len(bash) == len(blocks), f"Quick start has fenced blocks that are not ```bash: {[b[0] for b in blocks]}"
-    return bash
-
-
-def block_command(body):
-    """The one shell command of a ```bash block (comments and blank lines dropped, `\\` lines joined)."""
-    joined = re.sub(r"\\\n", " ", body)
-    commands = [ln.strip().removeprefix("$ ") for ln in joined.splitlines()
-                if ln.strip() and not ln.strip().startswith("#")]
-    assert len(commands) == 1, f"a Quick start block must hold exactly one command, found {commands}"
-    return commands[0]
-
 
 def steps(command):
     """Split `a && b && c` into token lists; only `&&` may join the steps."""
@@ -88,9 +63,7 @@ def steps(command):
 
 def quick_start_commands(readme_text):
     """(open_command, test_command): the two Quick start commands, checked for their shape."""
-    blocks = quick_start_blocks(readme_text)
-    assert len(blocks) == 2, f"Quick start must have exactly two ```bash commands, found {len(blocks)}"
-    open_cmd, test_cmd = (block_command(b) for b in blocks)
+    open_cmd, test_cmd = readme_commands.quick_start_commands(readme_text)
     last = steps(open_cmd)[-1]
     assert Path(last[0]).name == "jupyter" and last[1:2] == ["lab"], (
         f"the first Quick start command must end with `.../jupyter lab PATH`, it ends with {shlex.join(last)!r}")
@@ -127,6 +100,34 @@ def mentioned_paths(command):
     return list(dict.fromkeys(paths))
 
 
+def option_value(step, name):
+    """The value of `--name=VALUE` or `--name VALUE` in a command's tokens, or None."""
+    for i, token in enumerate(step):
+        if token.startswith(f"{name}="):
+            return token.split("=", 1)[1]
+        if token == name and i + 1 < len(step):
+            return step[i + 1]
+    return None
+
+
+ROOT_OPTIONS = ("--ServerApp.root_dir", "--ServerApp.notebook_dir", "--notebook-dir")
+
+
+def jupyter_root(jupyter_step):
+    """The root folder the README's `jupyter lab` step gives the server (relative to where it runs), or None."""
+    for name in ROOT_OPTIONS:
+        value = option_value(jupyter_step, name)
+        if value is not None:
+            return value
+    return None
+
+
+def requirement_files(command):
+    """The requirements files a command installs (`pip install -r FILE`)."""
+    return [step[i + 1] for step in steps(command) for i, token in enumerate(step[:-1])
+            if token in ("-r", "--requirement")]
+
+
 def tracked_files(repo):
     """git ls-files of `repo`, or None when it is not a git checkout (or git is missing)."""
     try:
@@ -138,15 +139,24 @@ def tracked_files(repo):
     return [p for p in out.stdout.decode().split("\0") if p]
 
 
-def requirement_pins(requirements_text):
-    """{distribution name: pinned version or None} of requirements.txt; `-e .` is the course (nnlib)."""
+def requirement_pins(path, _seen=None):
+    """{distribution name: pinned version or None} of a requirements file and the files it includes
+    with `-r`; `-e .` is the course (nnlib)."""
+    path = Path(path)
+    seen = set() if _seen is None else _seen
+    assert path.resolve() not in seen, f"{path} includes itself (-r)"
+    seen.add(path.resolve())
     pins = {}
-    for line in requirements_text.splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         line = line.split(" #")[0].strip()
         if not line or line.startswith("#"):
             continue
         if line.startswith(("-e", "--editable")):
             pins["nnlib"] = None  # the repository itself, installed editable
+            continue
+        if line.startswith(("-r", "--requirement")):
+            included = line.split(None, 1)[1] if " " in line else line.split("=", 1)[1]
+            pins.update(requirement_pins(path.parent / included.strip(), seen))
             continue
         match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:==\s*([^\s;,]+))?", line)
         assert match, f"cannot read requirement line {line!r}"
@@ -173,7 +183,21 @@ def test_quick_start_matches_repository():
                 assert path in tracked, (
                     f"README's Quick start mentions {path!r}: it exists here but is not committed (git ls-files), "
                     "so a fresh clone would not have it")
-    assert "requirements.txt" in mentioned_paths(open_cmd), "the first Quick start command must install requirements.txt"
+    assert "requirements.txt" in requirement_files(open_cmd), "the first Quick start command must install requirements.txt"
+    jupyter_step = steps(open_cmd)[-1]
+    root = jupyter_root(jupyter_step)
+    assert root is not None and (REPO / root).resolve() == REPO, (
+        f"the first Quick start command must serve the whole repository (e.g. `--ServerApp.root_dir=.`), so that "
+        f"nnlib/ can be opened from JupyterLab's file browser; `jupyter lab FILE` alone serves FILE's folder: "
+        f"{shlex.join(jupyter_step)!r}")
+    notebooks = [t for t in jupyter_step[2:] if not t.startswith("-") and t.endswith(".ipynb")]
+    assert notebooks == ["notebooks/01_neuron.ipynb"], f"the first Quick start command must open lesson 01: {open_cmd!r}"
+
+
+def test_readme_says_what_to_add_as_root():
+    """JupyterLab refuses to start as root (a container): the README says to add --allow-root."""
+    readme = read_readme()
+    assert "--allow-root" in readme and "root" in readme.split("--allow-root")[0][-300:]
 
 
 def copy_repository(repo, dest):
@@ -282,6 +306,11 @@ def serve_and_fetch(course, jupyter_step, env):
         runtime = sorted(Path(env["JUPYTER_RUNTIME_DIR"]).glob("jpserver-*.json"))
         assert runtime, "the JupyterLab server wrote no jpserver-*.json runtime file"
         root = Path(json.loads(runtime[-1].read_text())["root_dir"]).resolve()
+        assert root == course.resolve(), f"JupyterLab serves {root}, not the repository {course}"
+        status, body = http_get(f"{base}/api/contents/nnlib?content=1", token)
+        listing = json.loads(body)
+        assert listing["type"] == "directory" and any(item["name"] == "layers.py" for item in listing["content"]), (
+            "nnlib/ cannot be opened from JupyterLab's file browser")
         import nbformat
 
         for path in notebook_paths:
@@ -314,7 +343,11 @@ def follow_quick_start(open_cmd, test_cmd, course, env, tmp_path):
     venvs = [s[s.index("venv") + 1] for s in install if "-m" in s and "venv" in s]
     if venvs:
         venv_python = course / venvs[0] / "bin" / "python"
-    pins = requirement_pins((course / "requirements.txt").read_text())
+    pins = {}
+    for path in dict.fromkeys(requirement_files(open_cmd) + requirement_files(test_cmd)):
+        pins.update(requirement_pins(course / path))
+    for name in ("pytest", "nbval"):
+        assert name in pins, f"the second Quick start command does not install {name}: {test_cmd!r}"
     check_installed(venv_python, course, pins)
     # The server gets its own Jupyter/IPython/matplotlib dirs and HOME: it touches nothing of the user's.
     serve_and_fetch(course, steps(open_cmd)[-1], without_this_venv(isolated_env(tmp_path / "home")))

@@ -2,12 +2,22 @@
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+try:  # the one parser of the README's Quick start (tests/ is on sys.path under pytest's default import mode)
+    import readme_commands
+except ImportError:  # tests/ became a package
+    from tests import readme_commands
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# What only the tests use: never installed for a learner or on Binder.
+TEST_TOOLS = {"pytest", "nbval", "nbstripout", "playwright"}
+SOURCES = ("Library from Scratch", "Build Your Own Network", "DLFS Notes", "Deep Learning Wheels",
+           "Basic Network in Python")
 
 
 def tracked(pattern):
@@ -29,12 +39,23 @@ def test_notebook_committed_without_outputs(path):
 
 
 def package_names(path):
+    """The packages a requirements file names, following its `-r FILE` includes."""
     names = set()
     for line in (ROOT / path).read_text().splitlines():
         line = line.split("#")[0].strip()
-        if line and not line.startswith("-"):
+        if line.startswith(("-r ", "--requirement ")):
+            names |= package_names((Path(path).parent / line.split(None, 1)[1]).as_posix())
+        elif line and not line.startswith("-"):
             names.add(re.split(r"[=<>!~\[; ]", line)[0].lower())
     return names
+
+
+def installed_by(command):
+    """The packages a README command installs (its `pip install -r FILE`s)."""
+    tokens = command.split()
+    files = [tokens[i + 1] for i, token in enumerate(tokens[:-1]) if token in ("-r", "--requirement")]
+    assert files, f"this README command installs no requirements file: {command}"
+    return set().union(*(package_names(f) for f in files))
 
 
 def test_binder_requirements_match():
@@ -47,8 +68,30 @@ def test_binder_requirements_match():
     assert re.fullmatch(r"python-3\.1\d\s*", (ROOT / "binder/runtime.txt").read_text())
 
 
-def test_required_stack_is_installed_from_requirements():
-    assert {"numpy", "matplotlib", "jupyterlab", "ipywidgets", "nbval", "pytest"} <= package_names("requirements.txt")
+def test_required_stack_is_installed_by_the_test_command():
+    open_cmd, test_cmd = readme_commands.quick_start_commands()
+    assert {"numpy", "matplotlib", "jupyterlab", "ipywidgets", "nbval", "pytest"} <= installed_by(test_cmd)
+    assert {"numpy", "matplotlib", "jupyterlab", "ipywidgets", "ipykernel", "tqdm"} <= installed_by(open_cmd)
+
+
+def test_learners_get_no_test_tools():
+    """requirements.txt (and so Binder) is what the course needs; the test tools are in requirements-test.txt."""
+    for path in ("requirements.txt", "binder/requirements.txt"):
+        assert not TEST_TOOLS & package_names(path), f"{path} installs test tools {TEST_TOOLS & package_names(path)}"
+    lines = [ln.split("#")[0].strip() for ln in (ROOT / "requirements-test.txt").read_text().splitlines()]
+    lines = [ln for ln in lines if ln]
+    assert lines[0] == "-r requirements.txt", "requirements-test.txt must start from the course: -r requirements.txt"
+    assert TEST_TOOLS <= package_names("requirements-test.txt")
+    for line in lines[1:]:
+        assert re.fullmatch(r"[A-Za-z0-9._-]+==[0-9][\w.]*", line), f"requirements-test.txt: pin {line!r} (name==version)"
+
+
+def test_nnlib_core_needs_only_numpy_and_tqdm():
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = lambda specs: {re.split(r"[=<>!~\[; ]", spec)[0].lower() for spec in specs}
+    assert names(project["dependencies"]) == {"numpy", "tqdm"}
+    assert names(project["optional-dependencies"]["course"]) == {"matplotlib", "ipywidgets"}
 
 
 def test_readme_has_binder_badge_quick_start_and_every_lesson():
@@ -66,10 +109,63 @@ def test_readme_has_binder_badge_quick_start_and_every_lesson():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci/run").read_text()
     assert "README.md" in ci and "-eq 5" in ci
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    quick_start = readme.split("## Quick start")[1]
-    test_command = quick_start.split("```bash")[2].split("```")[0].strip()
+    assert "python3 tests/readme_commands.py test" in ci, ".ci/run must read the test command with tests/readme_commands.py"
+    assert "awk" not in ci and "sed " not in ci, ".ci/run must not parse the README a second way"
+    test_command = readme_commands.command("test")
     assert "pytest --nbval-lax --nbval-current-env" in test_command
+    result = subprocess.run([sys.executable, "tests/readme_commands.py", "test"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == test_command, result.stderr
+
+
+def test_readme_commands_needs_only_the_standard_library():
+    """.ci/run runs tests/readme_commands.py with the machine's python3, before any venv exists."""
+    source = (ROOT / "tests/readme_commands.py").read_text()
+    imported = set(re.findall(r"^\s*(?:import|from)\s+([A-Za-z_]\w*)", source, re.MULTILINE))
+    assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
+
+
+def test_ci_installs_chromium_and_the_fonts_the_screenshots_need():
+    ci = (ROOT / ".ci/run").read_text()
+    for package in ("chromium", "fonts-noto-cjk", "fonts-noto-color-emoji"):
+        assert package in ci, f".ci/run must install Debian's {package}"
+    assert "dpkg -s" in ci and "apt-get update" in ci and "DEBIAN_FRONTEND=noninteractive" in ci
+
+
+def test_readme_sources_table():
+    """## Sources is a table of the five tutorials by their short names; the course never calls them seeds."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "\n## Sources\n" in readme, "keep the heading '## Sources': lessons link ../README.md#sources"
+    sources = readme.split("\n## Sources\n")[1].split("\n## ")[0]
+    rows = [line for line in sources.splitlines() if line.startswith("| *")]
+    assert [row.split("|")[1].strip().strip("*") for row in rows] == list(SOURCES)
+    for author in ("James Loy", "Victor Zhou", "Koki Saito"):
+        assert author in sources
+    assert not re.search(r"\bseed\s*0\d\d", readme, re.IGNORECASE), "the README calls a source tutorial a seed"
+
+
+def test_readme_what_is_here_lists_the_layout():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## What is here")[1].split("\n## ")[0]
+    for path in ("`notebooks/`", "`nnlib/`", "`nnlib/course/`", "`benchmarks/`", "`requirements.txt`",
+                 "`requirements-test.txt`", "`binder/`", "`.ci/run`"):
+        assert f"| {path} |" in table, f"README's 'What is here' table does not list {path}"
+    core_row = next(line for line in table.splitlines() if line.startswith("| `nnlib/` |"))
+    for module in sorted((ROOT / "nnlib").glob("*.py")):
+        if module.name != "__init__.py":
+            assert f"`{module.name}`" in core_row, f"README's 'What is here' does not list nnlib/{module.name}"
+
+
+def test_figures_are_readable_by_default():
+    """Pictures at least 100 dpi; a wide figure widget shrinks to the notebook's width rather than spilling out."""
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("ipywidgets")
+    import inspect
+
+    from nnlib.course.widgets import FigureWidget
+
+    assert inspect.signature(FigureWidget).parameters["dpi"].default >= 100
+    figure = FigureWidget()
+    assert figure.fig.dpi >= 100 and figure.image.layout.max_width == "100%"
 
 
 def test_mnist_is_bundled_with_its_licence():
