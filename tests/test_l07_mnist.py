@@ -371,3 +371,46 @@ def test_try_fit_for_the_plot(capsys):
     assert fig.dpi >= 100 and fig.axes[0].get_xlabel() == "epoch"
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_check_fit_step_before_backward(capsys):
+    def my_fit(model, loss, optimizer, x, t, x_test, t_test, epochs, batch_size, rng):
+        train_accuracy, test_accuracy = [], []
+        for epoch in range(epochs):
+            order = rng.permutation(len(x))
+            for start in range(0, len(x), batch_size):
+                batch = order[start:start + batch_size]
+                loss.forward(model.forward(x[batch]), t[batch])
+                optimizer.step()
+                model.backward(loss.backward())
+            train_accuracy.append(nn.accuracy(model.forward(x), t))
+            test_accuracy.append(nn.accuracy(model.forward(x_test), t_test))
+        return train_accuracy, test_accuracy
+    assert l07.check_fit(my_fit) is False
+    out = capsys.readouterr().out
+    assert "calls them in the wrong order" in out and "your first batch did loss, optimizer.step, model.backward" in out
+
+
+def test_check_fit_own_optimizer(capsys):
+    def my_fit(model, loss, optimizer, x, t, *rest):
+        mine = nn.SGD(model.parameters(), lr=0.1)
+        return fit_solution(model, loss, mine, x, t, *rest)
+    assert l07.check_fit(my_fit) is False
+    assert "changed the weights without the optimizer it was given" in capsys.readouterr().out
+
+
+def test_check_fit_shuffled_copies_pass():
+    def my_fit(model, loss, optimizer, x, t, x_test, t_test, epochs, batch_size, rng):
+        train_accuracy, test_accuracy = [], []
+        for epoch in range(epochs):
+            order = rng.permutation(len(x))
+            x_shuffled, t_shuffled = x[order], t[order]
+            for start in range(0, len(x), batch_size):
+                output = model(x_shuffled[start:start + batch_size])
+                loss(output, t_shuffled[start:start + batch_size])
+                model.backward(loss.backward())
+                optimizer.step()
+            train_accuracy.append(float(np.mean(model.predict(x) == t)))
+            test_accuracy.append(float(np.mean(model.predict(x_test) == t_test)))
+        return train_accuracy, test_accuracy
+    assert l07.check_fit(my_fit, quiet=True) is True

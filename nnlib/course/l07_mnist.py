@@ -324,10 +324,11 @@ def check_batch_accuracy(fn):
 class _SpyModel:
     """A model that remembers which input produced each output, and counts backward calls."""
 
-    def __init__(self, model):
+    def __init__(self, model, events):
         self._model = model
         self.inputs = {}  # id(output) -> (output, input); the output is kept so its id stays unique
         self.backward_calls = 0
+        self.events = events  # shared with the loss and the optimizer: their calls in order
 
     def forward(self, x):
         output = self._model.forward(x)
@@ -338,6 +339,7 @@ class _SpyModel:
 
     def backward(self, grad, *args, **kwargs):
         self.backward_calls += 1
+        self.events.append("model.backward")
         return self._model.backward(grad, *args, **kwargs)
 
     def predict(self, x):
@@ -360,6 +362,7 @@ class _SpyLoss:
         known = self._model.inputs.get(id(pred))
         images = known[1] if known is not None and known[0] is pred else None
         self.calls.append((images, np.array(target), np.array(pred)))
+        self._model.events.append("loss")
         return value
 
     __call__ = forward
@@ -372,12 +375,14 @@ class _SpyLoss:
 
 
 class _SpyOptimizer:
-    def __init__(self, optimizer):
+    def __init__(self, optimizer, events):
         self._optimizer = optimizer
         self.steps = 0
+        self.events = events
 
     def step(self):
         self.steps += 1
+        self.events.append("optimizer.step")
         return self._optimizer.step()
 
     def __getattr__(self, name):
@@ -504,10 +509,11 @@ def check_fit(fn):
     name = "my_fit"
     epochs, batch_size = 2, 64
     x, t, x_test, t_test = _fit_data()
-    model = _SpyModel(_small_net())
+    events = []
+    model = _SpyModel(_small_net(), events)
     before = [value.copy() for value, _ in model.parameters()]
     loss = _SpyLoss(model)
-    optimizer = _SpyOptimizer(SGD(model.parameters(), lr=0.1))
+    optimizer = _SpyOptimizer(SGD(model.parameters(), lr=0.1), events)
     try:
         got, error = _run_fit(fn, model, loss, optimizer, x.copy(), t.copy(), x_test.copy(), t_test.copy(),
                               epochs, batch_size, np.random.default_rng(1))
@@ -529,12 +535,24 @@ def check_fit(fn):
         return failed(f"{name} called model.backward {model.backward_calls} times for {batches} mini-batches: "
                       "call it once per batch, right after the loss.")
     changed = any(not np.array_equal(value, old) for (value, _), old in zip(model.parameters(), before))
-    if optimizer.steps == 0 or not changed:
+    if optimizer.steps == 0 and changed:
+        return failed(f"{name} changed the weights without the optimizer it was given: call optimizer.step() "
+                      "once per batch (a new nn.SGD inside my_fit ignores the caller's learning rate and momentum).")
+    if optimizer.steps == 0:
         return failed(f"{name} never called optimizer.step(): the weights are unchanged after training. "
                       "Call optimizer.step() after model.backward(...), once per batch.")
     if optimizer.steps != batches:
         return failed(f"{name} called optimizer.step() {optimizer.steps} times for {batches} mini-batches: "
                       "call it once per batch, inside the batch loop.")
+    per_batch = ["loss", "model.backward", "optimizer.step"]
+    if events != per_batch * batches:
+        first = events[:3]
+        return failed(f"{name} calls them in the wrong order: for each batch it must be loss, then model.backward, "
+                      f"then optimizer.step (a step before backward follows the previous batch's gradient); "
+                      f"your first batch did {', '.join(first)}.")
+    if not changed:
+        return failed(f"{name} called optimizer.step() but the weights did not change: the gradients were zero. "
+                      "Call model.backward(loss.backward()) before each optimizer.step().")
     lists, problem = _history_problem(name, got, epochs)
     if problem:
         return failed(problem)
