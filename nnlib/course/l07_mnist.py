@@ -293,11 +293,11 @@ def check_batch_accuracy(fn):
             return not_done(name)
         except ValueError as error:
             if "broadcast" in str(error) and case_labels.ndim == 2:
-                return failed(f"{name} raised ValueError on {description}: {error}. These labels are one-hot rows "
+                return failed(f"{name} raised ValueError on {description}: {str(error).strip()}. These labels are one-hot rows "
                               f"of shape {case_labels.shape}, which cannot be compared with {len(case_labels)} "
                               "predictions. Turn them into integers first: labels.argmax(axis=1).")
             if "broadcast" in str(error):
-                return failed(f"{name} raised ValueError on {description}: {error}. Two arrays of different "
+                return failed(f"{name} raised ValueError on {description}: {str(error).strip()}. Two arrays of different "
                               "lengths were compared: did you take argmax over axis=0 (10 numbers, one per class) "
                               "instead of axis=1 (one per row)?")
             return failed(f"{name} raised ValueError on {description}: {error}")
