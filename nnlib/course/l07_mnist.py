@@ -22,7 +22,7 @@ from ..model import Sequential
 from ..optim import SGD
 from ..train import accuracy
 from .exercise import failed, not_done, passed
-from .widgets import FigureWidget
+from .widgets import FigureWidget, slider
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
 
@@ -144,12 +144,9 @@ class DigitExplorer:
 
     def __init__(self, model, images, labels, index=0):
         self.model, self.images, self.labels = model, images, np.asarray(labels)
-        self.index = widgets.IntSlider(value=index, min=0, max=len(images) - 1, description="test image #",
-                                       continuous_update=True, style={"description_width": "initial"})
-        self.noise = widgets.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="noise σ",
-                                         continuous_update=True, style={"description_width": "initial"})
-        self.shift = widgets.IntSlider(value=0, min=-10, max=10, description="shift → (pixels)",
-                                       continuous_update=True, style={"description_width": "initial"})
+        self.index = slider("test image #", index, 0, len(images) - 1, integer=True)
+        self.noise = slider("noise σ", 0.0, 0.0, 1.0, 0.05)
+        self.shift = slider("shift → (pixels)", 0, -10, 10, integer=True)
         self.label = widgets.Label()
         self.verdict = widgets.HTML()
         self.figure = FigureWidget(1, 2, figsize=(7.5, 3.4), dpi=100)
