@@ -138,7 +138,7 @@ def test_check_linear_backward_explains_a_shape_error_in_a_product(capsys):
     (lambda x, W, g: None, "linear_backward returned None: did you forget `return dx, dW, db`?"),
     (lambda x, W, g: {"dx": g @ W.T, "dW": x.T @ g, "db": g.sum(axis=0)},
      "linear_backward returned a dict; return the three arrays as a tuple: return dx, dW, db."),
-    (lambda x, W, g: g @ W.T, "linear_backward returned one ndarray; it must return three arrays: return dx, dW, db."),
+    (lambda x, W, g: g @ W.T, "linear_backward returned one array; it must return three arrays: return dx, dW, db."),
     (lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=0), 0), "linear_backward returned 4 values"),
     (lambda x, W, g: (None, x.T @ g, g.sum(axis=0)), "linear_backward's dx returned None"),
 ])

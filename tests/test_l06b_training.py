@@ -107,3 +107,65 @@ def test_boundary_player_updates(moons_record):
     player.index.value = 4
     assert player.label.value.startswith("epoch 20") and player.label.value != before[0]
     assert player.figure.image.value != before[1]
+
+
+# ---- exercise: one step of SGD with momentum
+
+def good_momentum_step(w, velocity, grad, lr, momentum):
+    velocity = momentum * velocity - lr * grad
+    return w + velocity, velocity
+
+
+def test_check_momentum_step(capsys):
+    assert T.check_momentum_step(good_momentum_step)
+    assert "✅" in capsys.readouterr().out
+    assert not T.check_momentum_step(lambda *args: (_ for _ in ()).throw(NotImplementedError))
+    assert "not done yet" in capsys.readouterr().out
+    assert T.check_momentum_step(good_momentum_step, quiet=True)
+    assert capsys.readouterr().out == ""
+
+
+def test_good_momentum_step_matches_sgd():
+    w, dw = np.array([1.0, -2.0]), np.array([0.5, 0.25])
+    sgd = nn.SGD([(w, dw)], lr=0.1, momentum=0.9)
+    mine_w, mine_v = w.copy(), np.zeros(2)
+    for _ in range(3):
+        sgd.step()
+        mine_w, mine_v = good_momentum_step(mine_w, mine_v, dw, 0.1, 0.9)
+    assert np.allclose(w, mine_w)
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda w, v, g, lr, m: (w + (m * v + lr * g), m * v + lr * g), T.MOMENTUM_SIGN_HINT),
+    (lambda w, v, g, lr, m: (w - (m * v - lr * g), m * v - lr * g), T.MOMENTUM_SIGN_HINT),
+    (lambda w, v, g, lr, m: (w + v, m * v - lr * g), T.MOMENTUM_OLD_VELOCITY_HINT),
+    (lambda w, v, g, lr, m: (w - lr * g, -lr * g), T.MOMENTUM_FORGOTTEN_HINT),
+    (lambda w, v, g, lr, m: (w + m * (v - lr * g), m * (v - lr * g)), T.MOMENTUM_ON_GRAD_HINT),
+    (lambda w, v, g, lr, m: (w + m * v - g, m * v - g), T.MOMENTUM_NO_LR_HINT),
+])
+def test_check_momentum_step_names_the_slip(capsys, wrong, hint):
+    assert not T.check_momentum_step(wrong)
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda w, v, g, lr, m: None, "momentum_step returned None: did you forget `return w, velocity`?"),
+    (lambda w, v, g, lr, m: w + m * v - lr * g, "momentum_step returned one array; return the two arrays: return w, velocity."),
+    (lambda w, v, g, lr, m: {"w": w, "velocity": v}, "momentum_step returned a dict; return the two arrays"),
+    (lambda w, v, g, lr, m: (w, v, g), "momentum_step returned 3 values; return the two arrays"),
+    (lambda w, v, g, lr, m: (list(w), v), "momentum_step's w returned a list"),
+])
+def test_check_momentum_step_wrong_types_get_a_sentence(capsys, wrong, message):
+    assert not T.check_momentum_step(wrong)
+    out = capsys.readouterr().out
+    assert message in out and out.count("\n") == 1
+
+
+def test_check_momentum_step_refuses_to_mutate(capsys):
+    def in_place(w, velocity, grad, lr, momentum):
+        velocity *= momentum
+        velocity -= lr * grad
+        w += velocity
+        return w, velocity
+    assert not T.check_momentum_step(in_place)
+    assert "changed an array it was handed" in capsys.readouterr().out

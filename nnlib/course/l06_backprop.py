@@ -273,8 +273,8 @@ def _linear_result_problem(result, description, x, W, grad):
     if isinstance(result, dict):
         return "linear_backward returned a dict; return the three arrays as a tuple: return dx, dW, db."
     if isinstance(result, np.ndarray) or not isinstance(result, (tuple, list)):
-        return (f"linear_backward returned one {type(result).__name__}; "
-                f"it must return three arrays: return dx, dW, db.")
+        what = "one array" if isinstance(result, np.ndarray) else f"a {type(result).__name__}"
+        return f"linear_backward returned {what}; it must return three arrays: return dx, dW, db."
     if len(result) == 2:
         return DX_MISSING_HINT
     if len(result) != 3:
