@@ -187,8 +187,8 @@ def _check_sigmoid_backward(fn):
     check_rng = np.random.default_rng(7)
     sigmoid_layer = _learner_layer_backward(
         Sigmoid(), lambda g: np.asarray(fn(sigmoid_layer.x, g), dtype=np.float64))
-    model = Sequential([Linear(3, 4, check_rng, dtype=np.float64), sigmoid_layer,
-                        Linear(4, 2, check_rng, dtype=np.float64)])
+    model = Sequential([Linear(3, 4, rng=check_rng, dtype=np.float64), sigmoid_layer,
+                        Linear(4, 2, rng=check_rng, dtype=np.float64)])
     errors = gradient_check(model, CrossEntropyLoss(), check_rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1]))
     problem = _report_gradient_check(
         "sigmoid_backward", errors,
@@ -320,7 +320,7 @@ def _check_linear_backward(fn):
     check_rng = np.random.default_rng(8)
 
     def learner_linear(n_in, n_out):
-        layer = Linear(n_in, n_out, check_rng, dtype=np.float64)
+        layer = Linear(n_in, n_out, rng=check_rng, dtype=np.float64)
 
         def compute(g):
             dx, dW, db = fn(layer.x, layer.W, g)
