@@ -1,4 +1,8 @@
 """Tests for lesson 06's helpers: numerical-slope errors, graph pictures, and the backward checks with their hints."""
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -140,7 +144,7 @@ def test_check_linear_backward_explains_a_shape_error_in_a_product(capsys):
      "linear_backward returned a dict; return the three arrays as a tuple: return dx, dW, db."),
     (lambda x, W, g: g @ W.T, "linear_backward returned one array; it must return three arrays: return dx, dW, db."),
     (lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=0), 0), "linear_backward returned 4 values"),
-    (lambda x, W, g: (None, x.T @ g, g.sum(axis=0)), "linear_backward's dx returned None"),
+    (lambda x, W, g: (None, x.T @ g, g.sum(axis=0)), "linear_backward's dx is None; it must be a NumPy array."),
 ])
 def test_check_linear_backward_wrong_types_get_a_sentence(capsys, wrong, message):
     assert not L.check_linear_backward(wrong)
@@ -160,3 +164,74 @@ def test_check_linear_backward_refuses_to_mutate(capsys):
         return grad @ W.T / 2, x.T @ grad / 2, db
     assert not L.check_linear_backward(in_place)
     assert "changed the grad" in capsys.readouterr().out
+
+
+# ---- the notebooks teach before they use, and leave the learner's code alone
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def cells(name):
+    return [(c["cell_type"], "".join(c["source"]), c["metadata"]) for c in
+            json.loads((NOTEBOOKS / name).read_text(encoding="utf-8"))["cells"]]
+
+
+def first(name, predicate):
+    return next(i for i, cell in enumerate(cells(name)) if predicate(*cell))
+
+
+@pytest.mark.parametrize("name, stubs", [("06_backprop.ipynb", ["sigmoid_backward", "linear_backward"]),
+                                         ("06b_training.ipynb", ["momentum_step"])])
+def test_hidden_solutions_keep_the_learners_names_and_are_quiet(name, stubs):
+    hidden = [source for kind, source, meta in cells(name) if meta.get("jupyter", {}).get("source_hidden")]
+    assert len(hidden) == len(stubs)
+    for stub_name, source in zip(stubs, hidden):
+        assert f"def {stub_name}(" not in source and f"def {stub_name}_solution(" in source
+        assert "quiet=True" in source and "print(" not in source
+
+
+@pytest.mark.parametrize("name", ["06_backprop.ipynb", "06b_training.ipynb"])
+def test_check_cells_end_with_a_semicolon_and_sources_are_named(name):
+    for kind, source, _ in cells(name):
+        if kind == "code" and re.search(r"^\S*check_\w+\(", source.strip().splitlines()[-1]):
+            assert source.rstrip().endswith(";"), source
+        assert not re.search(r"\bseeds?\s*00[0-4]", source, re.IGNORECASE), source
+
+
+def test_lesson_06_derives_before_the_code_relies_on_it():
+    name = "06_backprop.ipynb"
+    derive_linear = first(name, lambda kind, s, m: kind == "markdown" and "x^\\top g" in s and "W_{11}" in s)
+    derive_softmax = first(name, lambda kind, s, m: kind == "markdown" and "p_i - t_i" in s)
+    add_up = first(name, lambda kind, s, m: kind == "code" and 'grad["a"] +=' in s)
+    shows_backward = first(name, lambda kind, s, m: kind == "code" and "getsource(nn.Linear.backward)" in s)
+    shows_ce = first(name, lambda kind, s, m: kind == "code" and "getsource(nn.CrossEntropyLoss.backward)" in s)
+    exercise = first(name, lambda kind, s, m: kind == "code" and "def linear_backward(" in s)
+    odot = first(name, lambda kind, s, m: "\\odot" in s)
+    assert add_up < derive_linear < shows_backward < exercise and derive_softmax < shows_ce
+    assert "elementwise product" in cells(name)[odot][1]
+    assert any("loglog" in s and "1e-12" in s for _, s, _ in cells(name))      # the V of the error against h
+
+
+def test_lesson_06b_defines_words_before_using_them():
+    name = "06b_training.ipynb"
+    defines = first(name, lambda kind, s, m: kind == "markdown" and "**epoch" in s and "**mini-batch" in s
+                    and "**momentum" in s and "**velocity" in s)
+    prints_step = first(name, lambda kind, s, m: kind == "code" and "getsource(nn.SGD.step)" in s)
+    first_fit = first(name, lambda kind, s, m: kind == "code" and "nn.fit(" in s)
+    two_two_one = first(name, lambda kind, s, m: "2-2-1" in s)
+    staircase = first(name, lambda kind, s, m: kind == "code" and "loss_and_accuracy_along" in s)
+    assert staircase < defines < prints_step < first_fit
+    assert "2 inputs, 2 hidden units, 1 output" in cells(name)[two_two_one][1]
+
+
+def test_widget_checks_use_their_own_instances():
+    for name, learner_widgets in (("06b_training.ipynb", ("descent", "player")),):
+        shown = False
+        for kind, source, _ in cells(name):
+            if kind != "code":
+                continue
+            if any(f"{w}.box" in source for w in learner_widgets):
+                shown = True
+                continue
+            if shown:
+                assert not any(re.search(rf"\b{w}\.", source) for w in learner_widgets), source

@@ -153,7 +153,7 @@ def test_check_momentum_step_names_the_slip(capsys, wrong, hint):
     (lambda w, v, g, lr, m: w + m * v - lr * g, "momentum_step returned one array; return the two arrays: return w, velocity."),
     (lambda w, v, g, lr, m: {"w": w, "velocity": v}, "momentum_step returned a dict; return the two arrays"),
     (lambda w, v, g, lr, m: (w, v, g), "momentum_step returned 3 values; return the two arrays"),
-    (lambda w, v, g, lr, m: (list(w), v), "momentum_step's w returned a list"),
+    (lambda w, v, g, lr, m: (list(w), v), "momentum_step's w is a list; it must be a NumPy array."),
 ])
 def test_check_momentum_step_wrong_types_get_a_sentence(capsys, wrong, message):
     assert not T.check_momentum_step(wrong)

@@ -91,15 +91,22 @@ def quietly(run, quiet):
         return run()
 
 
-def array_type_problem(name, got):
-    """None when got is a NumPy array, else one plain sentence about what came back."""
+def array_type_problem(name, got, part=False):
+    """None when got is a NumPy array, else one plain sentence about what came back.
+
+    name: what the learner wrote ("sigmoid_backward"), or with part=True one of the
+    things it returns ("linear_backward's dx").
+    """
     if isinstance(got, np.ndarray):
         return None
+    kind = "None" if got is None else f"a {type(got).__name__}"
+    if part:
+        return f"{name} is {kind}; it must be a NumPy array."
     if got is None:
         return f"{name} returned None: did you forget the `return` line?"
     if isinstance(got, (list, tuple)):
-        return f"{name} returned a {type(got).__name__}; return one NumPy array (NumPy's * and @ give you one)."
-    return f"{name} returned a {type(got).__name__}, but it should return a NumPy array."
+        return f"{name} returned {kind}; return one NumPy array (NumPy's * and @ give you one)."
+    return f"{name} returned {kind}, but it should return a NumPy array."
 
 
 def _learner_layer_backward(layer, compute):
@@ -202,16 +209,17 @@ def _check_sigmoid_backward(fn):
 
 # ---------------------------------------------------------------- exercise (b): linear backward
 
-DW_X_NOT_XT_HINT = ("dW looks like x @ grad: the samples must be summed over, and only xᵀ @ grad does that, "
-                    "(in, batch) @ (batch, out) -> (in, out). Use dW = x.T @ grad.")
+DW_X_NOT_XT_HINT = ("dW looks like x @ grad, with x instead of xᵀ. dW[i, j] = Σ_n x[n, i] grad[n, j] sums over "
+                    "the samples n, and that is x.T @ grad, (in, batch) @ (batch, out) -> (in, out). "
+                    "(x @ grad only computes here because this batch is square.)")
 DW_SWAPPED_HINT = ("dW looks like grad.T @ x, which is (xᵀ g)ᵀ: the transposes are swapped, so dW has the shape "
                    "of Wᵀ (out, in). Use dW = x.T @ grad, (in, batch) @ (batch, out) -> (in, out).")
 DW_NO_SUM_HINT = ("dW looks like the product of one sample only. W is used by every sample in the batch, so its "
                   "gradients add up over the batch: dW = x.T @ grad does that sum.")
 DX_NO_T_HINT = ("dx looks like grad @ W without the transpose. Each input x_i reaches every output j through "
                 "W[i, j], so dx[n, i] = Σ_j grad[n, j] W[i, j]: dx = grad @ W.T.")
-DX_SWAPPED_HINT = ("dx looks like (W @ grad.T).T written the other way round: use dx = grad @ W.T, "
-                   "(batch, out) @ (out, in) -> (batch, in).")
+DX_SWAPPED_HINT = ("dx looks like W @ grad.T, which is (grad @ W.T)ᵀ: the transposes are swapped, so dx comes out "
+                   "with one column per sample. Use dx = grad @ W.T, (batch, out) @ (out, in) -> (batch, in).")
 DX_IS_DW_HINT = ("dx looks like x.T @ grad, which is dW. dx is the gradient handed down to the layer below: "
                  "dx = grad @ W.T.")
 DB_NOT_SUMMED_HINT = ("db is not summed over the batch: b is added to every sample's output, so its gradient "
@@ -282,7 +290,7 @@ def _linear_result_problem(result, description, x, W, grad):
     expected = {"dx": grad @ W.T, "dW": x.T @ grad, "db": grad.sum(axis=0)}
     slips = _linear_slips(x, W, grad)
     for name, got in zip(("dx", "dW", "db"), result):
-        problem = array_type_problem(f"linear_backward's {name}", got)
+        problem = array_type_problem(f"linear_backward's {name}", got, part=True)
         if problem:
             return problem
         problem = exercise.compare(f"linear_backward on {description}: {name}", got, expected[name])

@@ -258,7 +258,7 @@ def _check_momentum_step(fn):
             what = f"a {type(result).__name__}"
         return exercise.failed(f"momentum_step returned {what}; return the two arrays: return w, velocity.")
     for name, got in zip(("w", "velocity"), result):
-        problem = array_type_problem(f"momentum_step's {name}", got)
+        problem = array_type_problem(f"momentum_step's {name}", got, part=True)
         if problem:
             return exercise.failed(problem)
     if not all(np.array_equal(a, b) for a, b in zip((w, velocity, grad), copies)):
