@@ -225,7 +225,7 @@ def test_lesson_06b_defines_words_before_using_them():
 
 
 def test_widget_checks_use_their_own_instances():
-    for name, learner_widgets in (("06b_training.ipynb", ("descent", "player")),):
+    for name, learner_widgets in (("06_backprop.ipynb", ("slope_explorer",)), ("06b_training.ipynb", ("descent", "player"))):
         shown = False
         for kind, source, _ in cells(name):
             if kind != "code":
@@ -235,3 +235,29 @@ def test_widget_checks_use_their_own_instances():
                 continue
             if shown:
                 assert not any(re.search(rf"\b{w}\.", source) for w in learner_widgets), source
+
+
+# ---- the slope explorer
+
+def test_neuron_slope_is_the_numerical_slope():
+    ws = np.linspace(-4, 4, 17)
+    h = 1e-6
+    numeric = (L.neuron_loss_and_slope(ws + h)[0] - L.neuron_loss_and_slope(ws - h)[0]) / (2 * h)
+    assert np.allclose(L.neuron_loss_and_slope(ws)[1], numeric, atol=1e-8)
+    assert np.isclose(L.neuron_loss_and_slope(0.8)[1], -0.1081309, atol=1e-7)
+
+
+def test_slope_explorer_updates():
+    view = L.build_slope_explorer(0.8)
+    assert view.figure.fig.dpi >= 100
+    before = (view.label.value, view.figure.image.value)
+    view.w.value = -3.0
+    assert view.label.value != before[0] and view.figure.image.value != before[1]
+    assert view.label.value.startswith("w = -3.00") and view.label.value.endswith("increase w")
+
+
+@pytest.mark.parametrize("w", [-4.0, 4.0, 0.0])
+def test_slope_explorer_survives_any_weight(w):
+    view = L.build_slope_explorer(0.8)
+    view.w.value = w
+    assert view.label.value.startswith(f"w = {w:.2f}")

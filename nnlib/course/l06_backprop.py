@@ -6,6 +6,7 @@ Lesson 06b (training) lives in l06b_training.py.
 import contextlib
 import io
 
+import ipywidgets as widgets
 import numpy as np
 
 from . import exercise
@@ -14,6 +15,7 @@ from ..gradcheck import gradient_check
 from ..layers import Linear, Sigmoid
 from ..losses import CrossEntropyLoss
 from ..model import Sequential
+from .widgets import FigureWidget, slider
 
 # ---------------------------------------------------------------- numerical slopes and their rounding error
 
@@ -28,6 +30,63 @@ def central_difference_errors(f, df, w, hs):
     """
     hs = np.asarray(hs, dtype=np.float64)
     return np.array([abs((f(w + h) - f(w - h)) / (2 * h) - df(w)) for h in hs])
+
+
+# ---------------------------------------------------------------- the chain rule's slope is the slope of the loss
+
+
+def neuron_loss_and_slope(w, x=1.5, b=0.1, t=1.0):
+    """One sigmoid neuron with squared error, L(w) = (σ(w x + b) − t)², and dL/dw by the chain rule.
+
+    w may be a number or an array of weights; returns (L, dL/dw) of the same shape:
+    dL/dw = 2 (p − t) · p (1 − p) · x with p = σ(w x + b).
+    """
+    w = np.asarray(w, dtype=np.float64)
+    p = sigmoid(w * x + b)
+    return (p - t) ** 2, 2 * (p - t) * p * (1 - p) * x
+
+
+class SlopeExplorer:
+    """A slider for the weight w -> the loss curve L(w) of one neuron, the point (w, L) and the tangent whose
+    slope is dL/dw from the chain rule; a Label with the numbers and which way is downhill."""
+
+    def __init__(self, w=0.8, x=1.5, b=0.1, t=1.0):
+        self.x, self.b, self.t = x, b, t
+        self.w = slider("weight w", w, -4.0, 4.0, step=0.05)
+        self.label = widgets.Label()
+        self.figure = FigureWidget(figsize=(5.5, 3.4), dpi=100)
+        ax = self.figure.axes
+        ws = np.linspace(-4, 4, 201)
+        ax.plot(ws, neuron_loss_and_slope(ws, x, b, t)[0], color="tab:blue", label="loss L(w)")
+        (self.tangent,) = ax.plot([], [], color="tab:red", label="tangent, slope ∂L/∂w")
+        (self.point,) = ax.plot([], [], "o", color="tab:red")
+        ax.set_xlim(-4, 4)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel("weight w")
+        ax.set_ylabel("L = (σ(w·x + b) − t)²")
+        ax.set_title(f"one neuron, x = {x}, b = {b}, t = {t}")
+        ax.legend(loc="lower left", fontsize=9)
+        self.w.observe(self.update, names="value")
+        self.box = widgets.VBox([self.w, self.label, self.figure.image])
+        self.update()
+
+    def update(self, change=None):
+        w = self.w.value
+        loss, slope = (float(v) for v in neuron_loss_and_slope(w, self.x, self.b, self.t))
+        span = np.array([w - 1.0, w + 1.0])
+        self.tangent.set_data(span, loss + slope * (span - w))
+        self.point.set_data([w], [loss])
+        self.figure.refresh()
+        way = "increase w" if slope < 0 else "decrease w" if slope > 0 else "flat"
+        self.label.value = f"w = {w:.2f}: L = {loss:.5f}, ∂L/∂w by the chain rule = {slope:.5f} → downhill: {way}"
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+
+def build_slope_explorer(w=0.8):
+    return SlopeExplorer(w)
 
 
 # ---------------------------------------------------------------- pictures of graphs
