@@ -23,14 +23,6 @@ def test_central_difference_error_is_a_v_in_h():
 
 # ---- pictures
 
-def test_draw_chain_draws_every_node():
-    ax = Figure().subplots()
-    L.draw_chain(ax, [("w", 0.8, -0.1), ("z", 1.3, -0.07), ("L", 0.05, 1.0)])
-    texts = [t.get_text() for t in ax.texts]
-    assert "w" in texts and "1.3" in texts and "∂L/∂· = 1" in texts
-    assert min(t.get_fontsize() for t in ax.texts) >= 9
-
-
 def test_draw_graph_draws_values_gradients_and_edges():
     ax = Figure().subplots()
     L.draw_graph(ax, {"a": (0, 0, "a", 2.0, -24.0), "L": (1, 0, "L = a²", 4.0, 1.0)}, [("a", "L")])

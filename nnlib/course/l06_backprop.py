@@ -115,30 +115,6 @@ def draw_graph(ax, nodes, edges):
     ax.axis("off")
 
 
-def draw_chain(ax, nodes):
-    """Draw a chain of computations as boxes left to right.
-
-    nodes: (name, value, gradient) triples, e.g. ("z = w·x + b", 1.3, -0.072); the value is
-    written above each box (forward pass), dL/d(node) below it in red (backward pass).
-    """
-    for i, (name, value, grad) in enumerate(nodes):
-        ax.text(i, 0, name, ha="center", va="center", fontsize=10,
-                bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="gray"))
-        ax.text(i, 0.45, f"{value:.4g}", ha="center", color="black", fontsize=10)
-        ax.text(i, -0.45, f"∂L/∂· = {grad:.4g}", ha="center", color="tab:red", fontsize=10)
-        if i:
-            ax.annotate("", xy=(i - 0.38, 0.12), xytext=(i - 0.62, 0.12), arrowprops=dict(arrowstyle="->"))
-            ax.annotate("", xy=(i - 0.62, -0.12), xytext=(i - 0.38, -0.12),
-                        arrowprops=dict(arrowstyle="->", color="tab:red"))
-    ax.set_xlim(-0.6, len(nodes) - 0.4)
-    ax.set_ylim(-0.8, 0.8)
-    ax.set_xticks(range(len(nodes)))
-    ax.set_xticklabels([f"step {i + 1}" for i in range(len(nodes))])
-    ax.set_yticks([-0.45, 0.45])
-    ax.set_yticklabels(["backward\n(gradients)", "forward\n(values)"])
-    ax.set_xlabel("computation, in forward order")
-
-
 # ---------------------------------------------------------------- exercise helpers
 
 
