@@ -13,7 +13,7 @@ except ImportError:  # tests/ became a package
     from tests import readme_commands
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 # What only the tests use: never installed for a learner or on Binder.
 TEST_TOOLS = {"pytest", "nbval", "nbstripout", "playwright"}
 SOURCES = ("Library from Scratch", "Build Your Own Network", "DLFS Notes", "Deep Learning Wheels",

@@ -1,0 +1,276 @@
+"""Lesson 06b, training by gradient descent: gradient-descent paths and momentum on f(w) = w², loss against
+accuracy along one weight, decision-surface snapshots, and their widgets."""
+import ipywidgets as widgets
+import numpy as np
+
+from . import exercise
+from ..activations import sigmoid, softmax
+from ..losses import CrossEntropyLoss
+from .l06_backprop import array_type_problem, quietly   # exercise helpers (belong in exercise.py)
+from .plots import decision_surface
+from ..train import fit
+from .widgets import FigureWidget, slider
+
+# ---------------------------------------------------------------- gradient descent on f(w) = w²
+
+
+def gradient_descent_path(lr, w0=4.0, steps=20):
+    """Gradient descent on f(w) = w², whose slope is f'(w) = 2w: w ← w - lr · 2w.
+
+    Returns the path (steps + 1,): w0 and the weight after every step.
+    Each step multiplies w by (1 - 2 lr), so lr < 0.5 creeps straight down,
+    0.5 < lr < 1 zig-zags inwards, lr = 1 bounces forever, lr > 1 blows up.
+    """
+    path = [float(w0)]
+    for _ in range(steps):
+        w = path[-1]
+        path.append(w - lr * 2 * w)
+    return np.array(path)
+
+
+def regime(path):
+    """Name what a path does: "converges", "slow crawl", "bounces forever" or "diverges"."""
+    shrink = abs(path[-1]) / abs(path[0])
+    if np.isclose(shrink, 1.0):
+        return "bounces forever"
+    if shrink > 1:
+        return "diverges"
+    return "converges" if shrink < 0.05 else "slow crawl"
+
+
+class DescentExplorer:
+    """Learning-rate slider -> the path of gradient descent drawn on f(w) = w², and a Label naming the regime."""
+
+    def __init__(self, lr=0.1, w0=4.0, steps=20):
+        self.w0, self.steps = w0, steps
+        self.lr = slider("learning rate η", lr, 0.01, 1.1, step=0.01)
+        self.label = widgets.Label()
+        self.figure = FigureWidget(figsize=(5.5, 3.6), dpi=100)
+        ax = self.figure.axes
+        (self.curve,) = ax.plot([], [], color="tab:blue", label="f(w) = w²")
+        (self.path,) = ax.plot([], [], "o-", color="tab:red", markersize=4, label="gradient-descent steps")
+        ax.set_xlabel("weight w")
+        ax.set_ylabel("f(w)")
+        ax.legend(loc="upper center", fontsize=9)
+        self.lr.observe(self.update, names="value")
+        self.box = widgets.VBox([self.lr, self.label, self.figure.image])
+        self.update()
+
+    def update(self, change=None):
+        path = gradient_descent_path(self.lr.value, self.w0, self.steps)
+        name = regime(path)
+        reach = max(abs(self.w0), float(np.max(np.abs(path)))) * 1.1
+        w = np.linspace(-reach, reach, 200)
+        self.curve.set_data(w, w**2)
+        self.path.set_data(path, path**2)
+        ax = self.figure.axes
+        ax.set_xlim(-reach, reach)
+        ax.set_ylim(-0.05 * reach**2, 1.05 * reach**2)
+        ax.set_title(f"η = {self.lr.value:.2f}: {name}")
+        self.label.value = f"η = {self.lr.value:.2f}: after {self.steps} steps w = {path[-1]:.4g} → {name}"
+        self.figure.refresh()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+
+def build_descent_explorer(lr=0.1):
+    return DescentExplorer(lr)
+
+
+# ---------------------------------------------------------------- watching a decision boundary learn
+
+MOONS_LIMITS = ((-1.6, 2.6), (-1.1, 1.6))
+
+
+def train_with_snapshots(model, x, labels, epochs, every, lr, batch_size=20, rng=None, steps=61):
+    """Train a classifier with nnlib.fit and record the decision surface every `every` epochs.
+
+    model: a Sequential whose output is (batch, 2) logits; x: (n, 2); labels: (n,) ints.
+    Returns {"epoch": (k,), "loss": (k,), "accuracy": (k,), "surface": (k, steps, steps),
+    "xx", "yy": (steps, steps)}; surface holds P(class 1) at each grid point.
+    Snapshot 0 is the untrained network.
+    """
+    rng = np.random.default_rng(0) if rng is None else rng
+    loss = CrossEntropyLoss()
+
+    def prob_one(points):
+        return softmax(model.forward(points))[:, 1]
+
+    def snapshot():
+        xx, yy, zz = decision_surface(prob_one, *MOONS_LIMITS, steps=steps)
+        output = model.forward(x)
+        record["surface"].append(zz)
+        record["loss"].append(loss.forward(output, labels))
+        record["accuracy"].append(float(np.mean(output.argmax(axis=1) == labels)))
+        return xx, yy
+
+    record = {"epoch": [0], "loss": [], "accuracy": [], "surface": []}
+    xx, yy = snapshot()
+    for done in range(every, epochs + 1, every):
+        fit(model, loss, x, labels, epochs=every, batch_size=batch_size, lr=lr, rng=rng, progress=False)
+        record["epoch"].append(done)
+        snapshot()
+    result = {key: np.array(value) for key, value in record.items()}
+    result["xx"], result["yy"] = xx, yy
+    return result
+
+
+class BoundaryPlayer:
+    """An epoch slider (with a Play button) over recorded snapshots -> the decision surface and a Label."""
+
+    def __init__(self, record, x, labels):
+        self.record = record
+        last = len(record["epoch"]) - 1
+        self.index = widgets.IntSlider(value=0, min=0, max=last, description="snapshot", continuous_update=True)
+        self.play = widgets.Play(value=0, min=0, max=last, interval=300, description="play")
+        widgets.jslink((self.play, "value"), (self.index, "value"))
+        self.label = widgets.Label()
+        self.figure = FigureWidget(figsize=(5, 3.8), dpi=100)
+        ax = self.figure.axes
+        xx, yy = record["xx"], record["yy"]
+        self.image = ax.imshow(record["surface"][0], origin="lower", cmap="RdBu", vmin=0, vmax=1, alpha=0.7,
+                               extent=(xx.min(), xx.max(), yy.min(), yy.max()), aspect="auto")
+        ax.scatter(x[:, 0], x[:, 1], c=labels, cmap="RdBu", edgecolors="k", s=18, vmin=0, vmax=1)
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        self.figure.fig.colorbar(self.image, ax=ax, label="P(class 1)")
+        self.index.observe(self.update, names="value")
+        self.box = widgets.VBox([widgets.HBox([self.play, self.index]), self.label, self.figure.image])
+        self.update()
+
+    def update(self, change=None):
+        i = self.index.value
+        epoch, loss, acc = self.record["epoch"][i], self.record["loss"][i], self.record["accuracy"][i]
+        self.image.set_data(self.record["surface"][i])
+        self.figure.axes.set_title(f"two moons after {epoch} epochs")
+        self.label.value = f"epoch {epoch}: loss {loss:.3f}, accuracy {acc:.0%}"
+        self.figure.refresh()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+
+def build_boundary_player(record, x, labels):
+    return BoundaryPlayer(record, x, labels)
+
+
+# ---------------------------------------------------------------- momentum on f(w) = w²
+
+
+def momentum_path(lr, momentum, w0=4.0, steps=50):
+    """Gradient descent with momentum on f(w) = w² (slope 2w), as nnlib's SGD.step does it.
+
+    Each step: velocity v ← momentum · v − lr · 2w, then w ← w + v (v starts at 0).
+    momentum = 0 is plain gradient descent. Returns the path (steps + 1,).
+    """
+    w, velocity, path = float(w0), 0.0, [float(w0)]
+    for _ in range(steps):
+        velocity = momentum * velocity - lr * 2 * w
+        w = w + velocity
+        path.append(w)
+    return np.array(path)
+
+
+# ---------------------------------------------------------------- why we descend the loss, not the accuracy
+
+# Six points on a line and their classes; the model is p = sigmoid(w · x + 1), one weight w.
+STAIRS_X = np.array([-3.0, -2.0, -1.2, -0.5, 0.8, 2.5])
+STAIRS_LABELS = np.array([1, 1, 0, 1, 0, 0])
+
+
+def loss_and_accuracy_along(ws, x=STAIRS_X, labels=STAIRS_LABELS, b=1.0):
+    """Binary cross-entropy and accuracy of p = sigmoid(w x + b) for each weight w in ws.
+
+    Returns (loss (k,), accuracy (k,)). A point's predicted class flips only where w x + b
+    crosses 0, so the accuracy is a staircase in w: flat (slope 0) between the flips.
+    The loss changes with every w: it has a slope everywhere.
+    """
+    ws = np.asarray(ws, dtype=np.float64)
+    z = ws[:, np.newaxis] * x + b                      # (k, points)
+    p = sigmoid(z)
+    # log p and log(1 - p) from z directly, so that no p of exactly 0 or 1 is logged
+    log_p, log_not_p = -np.logaddexp(0, -z), -np.logaddexp(0, z)
+    loss = -np.mean(labels * log_p + (1 - labels) * log_not_p, axis=1)
+    accuracy = np.mean((p > 0.5) == labels, axis=1)
+    return loss, accuracy
+
+
+# ---------------------------------------------------------------- exercise: one step of SGD with momentum
+
+MOMENTUM_SIGN_HINT = ("Your step goes uphill: the velocity must move against the slope, "
+                      "velocity = momentum * velocity - lr * grad (a minus before lr).")
+MOMENTUM_OLD_VELOCITY_HINT = ("w moved by the OLD velocity. Update the velocity first, then move by the new one: "
+                              "velocity = momentum * velocity - lr * grad; w = w + velocity.")
+MOMENTUM_FORGOTTEN_HINT = ("Your velocity forgets the past: that is plain SGD. Keep a share of the old velocity: "
+                           "velocity = momentum * velocity - lr * grad.")
+MOMENTUM_ON_GRAD_HINT = ("momentum multiplies the old velocity only, not the new gradient step: "
+                         "velocity = momentum * velocity - lr * grad.")
+MOMENTUM_NO_LR_HINT = "The gradient step needs the learning rate: velocity = momentum * velocity - lr * grad."
+
+
+def _momentum_slips(w, velocity, grad, lr, momentum):
+    """(hint, (w, velocity)) pairs: what the usual mistakes return."""
+    right = momentum * velocity - lr * grad
+    slips = [(MOMENTUM_SIGN_HINT, momentum * velocity + lr * grad),
+             (MOMENTUM_FORGOTTEN_HINT, -lr * grad),
+             (MOMENTUM_ON_GRAD_HINT, momentum * (velocity - lr * grad)),
+             (MOMENTUM_NO_LR_HINT, momentum * velocity - grad)]
+    pairs = [(hint, (w + v, v)) for hint, v in slips]
+    pairs.append((MOMENTUM_OLD_VELOCITY_HINT, (w + velocity, right)))
+    pairs.append((MOMENTUM_SIGN_HINT, (w - right, right)))
+    return pairs
+
+
+def check_momentum_step(fn, quiet=False):
+    """fn(w, velocity, grad, lr, momentum) -> (new_w, new_velocity), arrays of w's shape.
+
+    The rule (nnlib's SGD.step): velocity ← momentum · velocity − lr · grad, then w ← w + velocity.
+    Prints what is wrong (naming the usual slips) or one line of praise (nothing with quiet=True);
+    returns True when right.
+    """
+    return quietly(lambda: _check_momentum_step(fn), quiet)
+
+
+def _check_momentum_step(fn):
+    rng = np.random.default_rng(9)
+    w, velocity, grad = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
+    lr, momentum = 0.1, 0.9
+    copies = [a.copy() for a in (w, velocity, grad)]
+    description = "w, velocity, grad (3, 2), lr = 0.1, momentum = 0.9"
+    try:
+        result = fn(w, velocity, grad, lr, momentum)
+    except NotImplementedError:
+        return exercise.not_done("momentum_step")
+    except Exception as error:
+        return exercise.failed(f"momentum_step raised {type(error).__name__} on {description}: {error}")
+    if result is None:
+        return exercise.failed("momentum_step returned None: did you forget `return w, velocity`?")
+    if isinstance(result, dict) or isinstance(result, np.ndarray) or not isinstance(result, (tuple, list)) \
+            or len(result) != 2:
+        if isinstance(result, (tuple, list)):
+            what = f"{len(result)} values"
+        elif isinstance(result, np.ndarray):
+            what = "one array"
+        else:
+            what = f"a {type(result).__name__}"
+        return exercise.failed(f"momentum_step returned {what}; return the two arrays: return w, velocity.")
+    for name, got in zip(("w", "velocity"), result):
+        problem = array_type_problem(f"momentum_step's {name}", got, part=True)
+        if problem:
+            return exercise.failed(problem)
+    if not all(np.array_equal(a, b) for a, b in zip((w, velocity, grad), copies)):
+        return exercise.failed("momentum_step changed an array it was handed; return new arrays instead "
+                               "(write w = w + velocity, not w += velocity).")
+    new_velocity = momentum * velocity - lr * grad
+    expected = (w + new_velocity, new_velocity)
+    for name, got, want in zip(("velocity", "w"), result[::-1], expected[::-1]):
+        problem = exercise.compare(f"momentum_step on {description}: {name}", got, want)
+        if problem:
+            for hint, (slip_w, slip_v) in _momentum_slips(w, velocity, grad, lr, momentum):
+                if np.allclose(result[0], slip_w) and np.allclose(result[1], slip_v):
+                    return exercise.failed(f"{problem} {hint}")
+            return exercise.failed(f"{problem} velocity = momentum * velocity - lr * grad; w = w + velocity.")
+    return exercise.passed("momentum_step does what nnlib's SGD.step does with momentum.")
