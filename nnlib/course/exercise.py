@@ -46,20 +46,27 @@ def quietly(check, quiet):
     return ok
 
 
-def answer_type_problem(name, got, expected_shape):
-    """None if got is a NumPy array, else one plain sentence about what came back instead."""
-    shape = tuple(expected_shape)
+def answer_type_problem(name, got, expected_shape=None, part=False):
+    """None if got is a NumPy array, else one plain sentence about what came back instead.
+
+    name: what the learner wrote ("softmax"), or with part=True one of the things
+    it returns ("linear_backward's dx"). expected_shape, when given, is named too.
+    """
     if isinstance(got, np.ndarray) and got.ndim > 0:
         return None
+    array = "a NumPy array" if expected_shape is None else f"a NumPy array of shape {tuple(expected_shape)}"
+    if part:
+        kind = "None" if got is None else f"a {type(got).__name__}"
+        return f"{name} is {kind}; it must be {array}."
     if got is None:
         return f"{name} returned None: did you forget the `return` line?"
     if isinstance(got, tuple):
-        return f"{name} returned a tuple of {len(got)} values; return one NumPy array of shape {shape}."
+        return f"{name} returned a tuple of {len(got)} values; return one {array[2:]}."
     if isinstance(got, list):
-        return f"{name} returned a Python list; return a NumPy array of shape {shape} (np.array(...) turns a list into one)."
+        return f"{name} returned a Python list; return {array} (np.array(...) turns a list into one)."
     if isinstance(got, (int, float, np.number, np.ndarray)):
-        return f"{name} returned a single number ({float(got):.4g}); return a NumPy array of shape {shape}."
-    return f"{name} returned a {type(got).__name__}; return a NumPy array of shape {shape}."
+        return f"{name} returned a single number ({float(got):.4g}); return {array}."
+    return f"{name} returned a {type(got).__name__}; return {array}."
 
 
 def shape_problem(got, expected_shape):

@@ -3,13 +3,12 @@ and the checks for the learner's backward functions (with hints that name the us
 
 Lesson 06b (training) lives in l06b_training.py.
 """
-import contextlib
-import io
 
 import ipywidgets as widgets
 import numpy as np
 
 from . import exercise
+from .exercise import answer_type_problem, quietly
 from ..activations import sigmoid
 from ..gradcheck import gradient_check
 from ..layers import Linear, Sigmoid
@@ -115,35 +114,6 @@ def draw_graph(ax, nodes, edges):
     ax.axis("off")
 
 
-# ---------------------------------------------------------------- exercise helpers
-
-
-def quietly(run, quiet):
-    """Call run(); with quiet=True swallow what it prints (hidden solutions pass silently)."""
-    if not quiet:
-        return run()
-    with contextlib.redirect_stdout(io.StringIO()):
-        return run()
-
-
-def array_type_problem(name, got, part=False):
-    """None when got is a NumPy array, else one plain sentence about what came back.
-
-    name: what the learner wrote ("sigmoid_backward"), or with part=True one of the
-    things it returns ("linear_backward's dx").
-    """
-    if isinstance(got, np.ndarray):
-        return None
-    kind = "None" if got is None else f"a {type(got).__name__}"
-    if part:
-        return f"{name} is {kind}; it must be a NumPy array."
-    if got is None:
-        return f"{name} returned None: did you forget the `return` line?"
-    if isinstance(got, (list, tuple)):
-        return f"{name} returned {kind}; return one NumPy array (NumPy's * and @ give you one)."
-    return f"{name} returned {kind}, but it should return a NumPy array."
-
-
 def _learner_layer_backward(layer, compute):
     """Replace layer.backward by the learner's version, whatever keywords nnlib passes (input_grad=...)."""
     def backward(grad, input_grad=True):
@@ -208,7 +178,7 @@ def _check_sigmoid_backward(fn):
         return exercise.failed(f"sigmoid_backward raised ValueError on x (4, 3), grad (4, 3): {error}")
     except Exception as error:
         return exercise.failed(f"sigmoid_backward raised {type(error).__name__} on x (4, 3), grad (4, 3): {error}")
-    problem = array_type_problem("sigmoid_backward", dx)
+    problem = answer_type_problem("sigmoid_backward", dx)
     if problem:
         return exercise.failed(problem)
     if not np.array_equal(grad, grad_before):
@@ -325,7 +295,7 @@ def _linear_result_problem(result, description, x, W, grad):
     expected = {"dx": grad @ W.T, "dW": x.T @ grad, "db": grad.sum(axis=0)}
     slips = _linear_slips(x, W, grad)
     for name, got in zip(("dx", "dW", "db"), result):
-        problem = array_type_problem(f"linear_backward's {name}", got, part=True)
+        problem = answer_type_problem(f"linear_backward's {name}", got, part=True)
         if problem:
             return problem
         problem = exercise.compare(f"linear_backward on {description}: {name}", got, expected[name])

@@ -6,7 +6,7 @@ import numpy as np
 from . import exercise
 from ..activations import sigmoid, softmax
 from ..losses import CrossEntropyLoss
-from .l06_backprop import array_type_problem, quietly   # exercise helpers (belong in exercise.py)
+from .exercise import answer_type_problem, quietly
 from .plots import decision_surface
 from ..train import fit
 from .widgets import FigureWidget, slider
@@ -161,7 +161,7 @@ def build_boundary_player(record, x, labels):
 
 
 def momentum_path(lr, momentum, w0=4.0, steps=50):
-    """Gradient descent with momentum on f(w) = w² (slope 2w), as nnlib's SGD.step does it.
+    """Gradient descent with momentum on f(w) = w² (slope 2w), as nnlib's SGD does it.
 
     Each step: velocity v ← momentum · v − lr · 2w, then w ← w + v (v starts at 0).
     momentum = 0 is plain gradient descent. Returns the path (steps + 1,).
@@ -227,7 +227,7 @@ def _momentum_slips(w, velocity, grad, lr, momentum):
 def check_momentum_step(fn, quiet=False):
     """fn(w, velocity, grad, lr, momentum) -> (new_w, new_velocity), arrays of w's shape.
 
-    The rule (nnlib's SGD.step): velocity ← momentum · velocity − lr · grad, then w ← w + velocity.
+    The rule (nnlib's SGD.update): velocity ← momentum · velocity − lr · grad, then w ← w + velocity.
     Prints what is wrong (naming the usual slips) or one line of praise (nothing with quiet=True);
     returns True when right.
     """
@@ -258,7 +258,7 @@ def _check_momentum_step(fn):
             what = f"a {type(result).__name__}"
         return exercise.failed(f"momentum_step returned {what}; return the two arrays: return w, velocity.")
     for name, got in zip(("w", "velocity"), result):
-        problem = array_type_problem(f"momentum_step's {name}", got, part=True)
+        problem = answer_type_problem(f"momentum_step's {name}", got, part=True)
         if problem:
             return exercise.failed(problem)
     if not all(np.array_equal(a, b) for a, b in zip((w, velocity, grad), copies)):
@@ -273,4 +273,4 @@ def _check_momentum_step(fn):
                 if np.allclose(result[0], slip_w) and np.allclose(result[1], slip_v):
                     return exercise.failed(f"{problem} {hint}")
             return exercise.failed(f"{problem} velocity = momentum * velocity - lr * grad; w = w + velocity.")
-    return exercise.passed("momentum_step does what nnlib's SGD.step does with momentum.")
+    return exercise.passed("momentum_step does what nnlib's SGD does with momentum.")

@@ -49,8 +49,8 @@ TIMINGS = {"lessons_seconds": {}}
 
 
 def lesson_notebooks():
-    """The lessons under test, sorted: NOTEBOOKS/NN_*.ipynb."""
-    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    """The lessons under test, sorted: NOTEBOOKS/NN*_*.ipynb (06b too)."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))
 
 
 def skip_or_fail(reason):
