@@ -56,10 +56,12 @@ def overfit_run(x, t, x_held, t_held, weight_decay=0.0, dropout=0.0, epochs=40, 
     return {"train": np.array(train_accuracy), "held": np.array(history["val_accuracy"])}
 
 
-def overfit_grid(x, t, x_held, t_held, weight_decays=WEIGHT_DECAYS, dropouts=DROPOUTS, **settings):
+def overfit_grid(x, t, x_held, t_held, weight_decays=WEIGHT_DECAYS, dropouts=DROPOUTS, plain=None, **settings):
     """overfit_run for each strength of each cure, one cure at a time (the other off):
-    {("weight decay", λ): run, ("dropout", p): run}; the run without any cure is computed once."""
-    plain = overfit_run(x, t, x_held, t_held, **settings)
+    {("weight decay", λ): run, ("dropout", p): run}. The run without any cure is computed
+    once (or pass it as plain, made with the same settings)."""
+    if plain is None:
+        plain = overfit_run(x, t, x_held, t_held, **settings)
     runs = {}
     for cure, strengths in (("weight decay", weight_decays), ("dropout", dropouts)):
         for strength in strengths:
