@@ -186,6 +186,11 @@ def check_dropout_forward(fn, quiet=False):
         if isinstance(out, tuple):
             return exercise.failed(f"{name} should return one array, the output, not a tuple of "
                                    f"{len(out)} things (keep the mask to yourself here).", quiet)
+        if out is None:
+            return exercise.failed(f"{name} returned None: did you forget the `return`?", quiet)
+        if not isinstance(out, np.ndarray):
+            return exercise.failed(f"{name} should return a NumPy array like x, got {type(out).__name__} "
+                                   f"{out!r:.60}.", quiet)
         problem = exercise.shape_problem(out, x.shape)
         if problem:
             return exercise.failed(f"{name} with p = {p}: {problem}", quiet)
