@@ -196,7 +196,7 @@ def check_dropout_forward(fn, quiet=False):
             return exercise.failed(f"{name} with p = {p}: {problem}", quiet)
         if not np.array_equal(x, original):
             return exercise.failed(f"{name} changed its input x in place (x *= ... or x[...] = 0): build a new "
-                                   "array, e.g. x * mask, because the layer below still needs the original x.", quiet)
+                                   "array, e.g. x * mask: x belongs to the caller, who may still need it unchanged.", quiet)
         out = np.asarray(out, dtype=np.float64)
         if p == 0:
             if not np.allclose(out, x):
