@@ -29,6 +29,7 @@ class Layer:
     """
 
     param_names = ()
+    buffer_names = ()  # state that is learned but not by gradients, e.g. BatchNorm's running statistics
     needs_input_grad = True
     training = True   # Dropout and BatchNorm behave differently while training; see train() and eval()
 
@@ -45,6 +46,11 @@ class Layer:
     def parameters(self):
         """(value, gradient) pairs that an optimiser updates in place."""
         return [(value, grad) for _, value, grad in self.named_parameters()]
+
+    def buffers(self):
+        """(name, array) pairs of the layer's other state (buffer_names), which saving or
+        restoring a model must include along with the parameters."""
+        return [(name, getattr(self, name)) for name in self.buffer_names]
 
     def train(self):
         """Switch to training mode (the default); returns the layer."""
@@ -282,6 +288,7 @@ class BatchNorm(Layer):
     """
 
     param_names = ("gamma", "beta")
+    buffer_names = ("running_mean", "running_var")
 
     def __init__(self, features, momentum=0.1, eps=1e-5, dtype=np.float32):
         self.features = int(features)

@@ -29,6 +29,14 @@ def accuracy(output, labels, threshold=0.5):
     return float(np.mean(predicted == labels))
 
 
+def _state(model):
+    """Every array that early stopping must save and put back: the parameters and,
+    e.g. for BatchNorm, the running statistics (the layers' buffers)."""
+    buffers = [array for layer in getattr(model, "layers", []) if hasattr(layer, "buffers")
+               for _, array in layer.buffers()]
+    return [value for value, _ in model.parameters()] + buffers
+
+
 def evaluate(model, loss, x, y, batch_size=1000):
     """(mean loss, accuracy) of model on (x, y), in evaluation mode, a batch at a time.
 
@@ -121,15 +129,15 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
         if patience is not None:
             if val_loss < best_loss:
                 best_loss, waited = val_loss, 0
-                best_weights = [value.copy() for value, _ in model.parameters()]
+                best_weights = [array.copy() for array in _state(model)]
             else:
                 waited += 1
                 stop = stop or waited >= patience
         if stop:
             break
     if best_weights is not None:
-        for (value, _), best in zip(model.parameters(), best_weights):
-            value[...] = best
+        for array, best in zip(_state(model), best_weights):
+            array[...] = best
     if hasattr(model, "eval"):
         model.eval()
     return history

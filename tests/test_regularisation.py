@@ -163,3 +163,27 @@ def test_early_stopping_keeps_the_best_weights():
     assert nn.evaluate(model, loss, x_val, y_val)[0] == pytest.approx(history["val_loss"][best])
     with pytest.raises(ValueError, match="needs validation"):
         nn.fit(model, loss, x, y, epochs=1, lr=0.1, progress=False, patience=2)
+
+
+def test_early_stopping_puts_back_batchnorms_running_statistics_too():
+    # Before: fit saved and restored only the parameters, so after an early stop the best
+    # epoch's weights ran with the last epoch's running mean and variance.
+    nn.seed(2)
+    (x_train, t_train), _ = nn.load_mnist()
+    x, t = x_train[:300], t_train[:300]
+    x_val, t_val = x_train[300:800], t_train[300:800]
+    layers = [nn.Linear(784, 64), nn.BatchNorm(64), nn.ReLU(), nn.Linear(64, 64), nn.BatchNorm(64), nn.ReLU(),
+              nn.Linear(64, 10)]
+    model = nn.Sequential(layers)
+    loss = nn.CrossEntropyLoss()
+    history = nn.fit(model, loss, x, t, epochs=60, batch_size=32, optimizer=nn.Adam(model.parameters(), lr=0.01),
+                     progress=False, validation=(x_val, t_val), patience=2)
+    best = int(np.argmin(history["val_loss"]))
+    assert best < len(history["val_loss"]) - 1          # it did stop after a worse epoch
+    assert nn.evaluate(model, loss, x_val, t_val)[0] == pytest.approx(history["val_loss"][best], rel=1e-5)
+
+
+def test_layers_report_their_state_beyond_parameters():
+    bn = nn.BatchNorm(3)
+    assert [name for name, _ in bn.buffers()] == ["running_mean", "running_var"]
+    assert nn.Linear(2, 2).buffers() == [] and nn.Dropout(0.5).buffers() == []
