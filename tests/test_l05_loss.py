@@ -233,6 +233,10 @@ def test_textbook_answers_on_a_zero_are_large_and_finite():
      "so its loss must be large: at least -log(1e-7) ≈ 16.1 for that sample, a mean of at least 8.059 over the batch; "
      "got 1.151. Clip at 1e-7 or smaller (np.clip(p, 1e-7, 1)), not at a bigger number."),
     (lambda p, t: 0.5 if p[0, 1] == 1 else saito_cross_entropy(p, t), "a mean of at least 8.059"),
+    # an epsilon bigger than 1e-7 is too big
+    (lambda p, t: -np.sum(as_one_hot(p, t) * np.log(p + 1e-4)) / len(p),
+     "expected 0.28990925, got 0.28977533: a little too small, as if the epsilon added inside the log (or the clip) "
+     "were bigger than 1e-7. Use 1e-7 or smaller: np.log(p + 1e-7) or np.clip(p, 1e-7, 1)."),
     (lambda p, t: good_cross_entropy(p, t) + 0.01, "expected 0.289909 (nnlib's CrossEntropyLoss), got 0.299909."),
 ])
 def test_check_cross_entropy_names_the_cause(wrong, hint):

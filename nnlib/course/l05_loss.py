@@ -292,6 +292,9 @@ def _cross_entropy_judge(p, labels):
             return (f"expected {reference:.4g}, got {got:.4g}: np.mean over all {batch} × {classes} numbers divides "
                     f"by the classes too. Sum over the classes, divide by the batch size only: "
                     "-np.sum(t * np.log(p)) / len(p).")
+        if not zero.size and 0 <= float(np.mean(-np.log(p_true + 1e-2))) <= got < lower:
+            return (f"expected {reference:.8g}, got {got:.8g}: a little too small, as if the epsilon added inside the "
+                    "log (or the clip) were bigger than 1e-7. Use 1e-7 or smaller: np.log(p + 1e-7) or np.clip(p, 1e-7, 1).")
         if zero.size:
             return (f"the true class of sample {zero[0]} has probability exactly 0, so its loss must be large: "
                     f"at least -log(1e-7) ≈ 16.1 for that sample, a mean of at least {lower:.4g} over the batch; "
