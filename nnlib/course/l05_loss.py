@@ -174,7 +174,7 @@ def _run(name, fn, cases, success, how, quiet):
                 return exercise.not_done(name)
             except Exception as error:  # the learner's code failed: say where and why, not a traceback
                 hint = hint_on_error(error) if hint_on_error else None
-                return exercise.failed(f"{name} raised {type(error).__name__} on {description}: {error}."
+                return exercise.failed(f"{name} raised {type(error).__name__} on {description}: {str(error).rstrip(' .')}."
                                        + (f" {hint}" if hint else ""))
             problem = _number_problem(got, how) or judge(float(got))
             if problem:
