@@ -300,3 +300,14 @@ def test_checks_do_not_let_the_learner_change_the_cases():
         p[:] = 0.5
         return value
     assert message(L.check_cross_entropy, clobbers)[0]
+
+
+def test_a_checking_explorer_does_not_touch_the_learners():
+    """The notebook's widget check builds its own explorer: moving it leaves the learner's one as the learner set it."""
+    learners = L.build_loss_explorer(w1=0.25)
+    learners.w1.value, learners.loss.value = 0.4, "cross-entropy"       # whatever the learner did
+    shown = (learners.loss_label.value, learners.figure.image.value)
+    check = L.build_loss_explorer(w1=0.25)
+    assert check.loss.value == "MSE" and check.loss_label.value.startswith("MSE at w₁ = 0.25")
+    check.w1.value, check.loss.value = -0.1, "cross-entropy"
+    assert (learners.loss_label.value, learners.figure.image.value) == shown
