@@ -184,8 +184,8 @@ def _run(name, fn, cases, success, how, quiet):
 
 def _mse_judge(pred, target):
     """Judge of mse(pred, target): nnlib.MSELoss's value, and the causes of the usual wrong values."""
-    expected = MSELoss().forward(pred, target)
     diff = pred - target.reshape(pred.shape)
+    expected = MSELoss().forward(pred, target.reshape(pred.shape))   # nnlib does not guess a reshape
     n, rows = diff.size, len(pred)
     wrong_values = [
         (np.sum(diff ** 2), f"the SUM of the {n} squared errors: divide by the number of elements ({n}), "
