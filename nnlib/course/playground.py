@@ -1,0 +1,828 @@
+"""Lesson 11, the Playground: TensorFlow Playground rebuilt on nnlib.
+
+Three parts, from the bottom up:
+- Playground: the pure model. A configuration (data set, features, layers,
+  training settings) becomes data (playground_data), an nnlib Sequential and
+  an nnlib optimiser; step() trains one epoch; to_text()/from_text() save and
+  restore configuration and weights exactly; code() prints nnlib code that
+  rebuilds the network.
+- Views, pure functions that return data: a PNG of any values over the plane
+  (encoded here with zlib, no figure, no Pillow), SVG strings of the network
+  diagram, the output surface with the points, and the loss curves. They are
+  cheap enough to redraw every frame.
+- PlaygroundWidget: controls wired to a Playground; play runs as an asyncio
+  task in the kernel's event loop, so the page and the controls stay live.
+"""
+import asyncio
+import base64
+import dataclasses
+import json
+import struct
+import weakref
+import zlib
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..layers import Dropout, Linear, ReLU, Sigmoid, Tanh
+from ..losses import MSELoss
+from ..model import Sequential
+from .l08_optimisers import OPTIMISERS, make_optimiser
+from .playground_data import DATASETS, EXTENT, FEATURES, features, make_data, problem_of, split
+
+ACTIVATIONS = {"tanh": Tanh, "ReLU": ReLU, "sigmoid": Sigmoid, "linear": None}
+INITS = {"Xavier": "xavier", "He": "he", "std 0.1": 0.1, "std 1": 1.0}
+REGULARISATIONS = ("none", "L1", "L2")
+MAX_LAYERS, MAX_NEURONS = 6, 8
+POINTS = 500
+
+
+@dataclasses.dataclass
+class Config:
+    """Everything that decides a Playground run (the weights aside)."""
+
+    data: str = "circle"
+    noise: float = 0.0            # 0 to 0.5, see playground_data
+    train_ratio: float = 0.5      # the fraction of the 500 points used for training
+    batch_size: int = 10
+    features: tuple = ("x1", "x2")
+    hidden: tuple = (4, 2)        # neurons per hidden layer: 0 to 6 layers of 1 to 8
+    activation: str = "tanh"
+    init: str = "Xavier"
+    dropout: float = 0.0
+    regularisation: str = "none"
+    rate: float = 0.0
+    optimiser: str = "SGD"
+    lr: float = 0.03
+    seed: int = 0
+
+    def __post_init__(self):
+        self.features = tuple(self.features)
+        self.hidden = tuple(int(h) for h in self.hidden)
+        problems = []
+        if self.data not in DATASETS:
+            problems.append(f"data must be one of {list(DATASETS)}")
+        if not self.features or any(f not in FEATURES for f in self.features) or len(set(self.features)) < len(self.features):
+            problems.append(f"features must be some of {list(FEATURES)}, each once")
+        if len(self.hidden) > MAX_LAYERS or any(not 1 <= h <= MAX_NEURONS for h in self.hidden):
+            problems.append(f"hidden must be 0 to {MAX_LAYERS} layers of 1 to {MAX_NEURONS} neurons")
+        for name, options in (("activation", ACTIVATIONS), ("init", INITS), ("regularisation", REGULARISATIONS),
+                              ("optimiser", OPTIMISERS)):
+            if getattr(self, name) not in options:
+                problems.append(f"{name} must be one of {list(options)}")
+        if not 0 <= self.noise <= 0.5:
+            problems.append("noise must be between 0 and 0.5")
+        if not 0 < self.train_ratio < 1:
+            problems.append("train_ratio must be between 0 and 1")
+        if not 0 <= self.dropout < 1:
+            problems.append("dropout must be at least 0 and below 1")
+        if not (self.lr > 0 and self.rate >= 0 and int(self.batch_size) >= 1):
+            problems.append("lr must be positive, rate 0 or more, batch_size 1 or more")
+        if problems:
+            raise ValueError("Playground configuration: " + "; ".join(problems) + ".")
+
+
+def build_model(config, rng):
+    """The network of a Config: nnlib layers, features -> hidden layers -> one output.
+
+    Each hidden layer is Linear, then the activation (none for "linear"), then
+    Dropout when config.dropout > 0. The output is Linear(.., 1), then Tanh for
+    classification (its range -1..1 matches the targets -1 and +1), nothing for
+    regression. rng: the numpy Generator the weights are drawn from.
+    """
+    activation = ACTIVATIONS[config.activation]
+    init = INITS[config.init]
+    layers, width = [], len(config.features)
+    for neurons in config.hidden:
+        layers.append(Linear(width, neurons, rng=rng, init=init))
+        if activation is not None:
+            layers.append(activation())
+        if config.dropout:
+            layers.append(Dropout(config.dropout, rng=rng))
+        width = neurons
+    layers.append(Linear(width, 1, rng=rng, init=init))
+    if problem_of(config.data) == "classification":
+        layers.append(Tanh())
+    return Sequential(layers)
+
+
+def linear_layers(model):
+    return [layer for layer in model.layers if isinstance(layer, Linear)]
+
+
+class Playground:
+    """A configuration, its data, its nnlib network and optimiser, and the losses so far.
+
+    Playground(data="spiral", hidden=(8, 8), ...) takes Config's fields.
+    step() trains one epoch: every training point once, in shuffled mini-batches.
+    The loss is nnlib's MSELoss (mean squared error), as in TensorFlow Playground.
+    """
+
+    def __init__(self, config=None, **settings):
+        self.config = dataclasses.replace(config or Config(), **settings)
+        self.reset()
+
+    # ------------------------------------------------------------ building
+
+    def reset(self):
+        """New data and new random weights from the configuration (and its seed); epoch 0."""
+        c = self.config
+        x, y = make_data(c.data, POINTS, c.noise, c.seed)
+        self.x_train, self.y_train, self.x_test, self.y_test = split(x, y, c.train_ratio)
+        self.f_train = features(self.x_train, c.features).astype(np.float32)
+        self.f_test = features(self.x_test, c.features).astype(np.float32)
+        self.t_train = self.y_train.reshape(-1, 1).astype(np.float32)   # MSELoss wants (n, 1) like the output
+        self.t_test = self.y_test.reshape(-1, 1).astype(np.float32)
+        self.model = build_model(c, np.random.default_rng(c.seed))
+        self.shuffle = np.random.default_rng(c.seed + 1)
+        self.loss = MSELoss()
+        self.optimiser = None
+        self.epoch = 0
+        self.diverged = False
+        self.history = {"train": [], "test": []}
+        self.record()
+
+    def reconfigure(self, **settings):
+        """Change settings. Data, features, layers, activation, init and dropout start a
+        new network (reset); lr, optimiser, regularisation, rate and batch size apply from
+        the next step on, to the network as it is. Returns whether the network was rebuilt."""
+        old = self.config
+        self.config = dataclasses.replace(old, **settings)
+        live = {"lr", "optimiser", "regularisation", "rate", "batch_size"}
+        if any(getattr(old, f.name) != getattr(self.config, f.name) for f in dataclasses.fields(Config)
+               if f.name not in live):
+            self.reset()
+            return True
+        if self.config.optimiser != old.optimiser:
+            self.optimiser = None   # a fresh one (fresh momentum) at the next step
+        return False
+
+    @property
+    def problem(self):
+        return problem_of(self.config.data)
+
+    # ------------------------------------------------------------ training
+
+    def step(self, epochs=1):
+        """Train `epochs` epochs; returns the test loss. A network whose loss becomes
+        NaN or infinite (too high a learning rate) stops, with diverged = True."""
+        c = self.config
+        if self.optimiser is None:
+            self.optimiser = make_optimiser(c.optimiser, self.model.parameters(), c.lr)
+        self.optimiser.lr = c.lr
+        for _ in range(epochs):
+            if self.diverged:
+                break
+            self.model.train()
+            order = self.shuffle.permutation(len(self.f_train))
+            try:
+                with np.errstate(all="ignore"):   # a diverging run is detected below, not warned about
+                    for start in range(0, len(order), int(c.batch_size)):
+                        batch = order[start:start + int(c.batch_size)]
+                        self.loss.forward(self.model.forward(self.f_train[batch]), self.t_train[batch])
+                        self.model.backward(self.loss.backward())
+                        self.add_penalty_gradients()
+                        self.optimiser.step()
+            except ValueError as error:   # nnlib refuses NaN or infinite values, and says so
+                if "NaN or infinity" not in str(error):
+                    raise
+                self.diverged = True
+            self.epoch += 1
+            self.record()
+        return self.history["test"][-1]
+
+    def add_penalty_gradients(self):
+        """Add the regularisation's gradient to every weight matrix's gradient dW (biases are not penalised).
+
+        L2 penalises rate/2 * sum(W**2), whose gradient is rate * W: each step shrinks
+        every weight in proportion to its size. L1 penalises rate * sum(|W|), whose
+        gradient is rate * sign(W): each step pulls every weight toward 0 by the same
+        amount, so small weights reach 0 and stay there. nnlib's optimisers have
+        weight_decay (L2) but no L1, and weight_decay would shrink the biases too,
+        so the Playground adds both penalties itself, here, before optimiser.step().
+        """
+        c = self.config
+        if c.regularisation == "none" or not c.rate:
+            return
+        for layer in linear_layers(self.model):
+            layer.dW += c.rate * (np.sign(layer.W) if c.regularisation == "L1" else layer.W)
+
+    def losses(self):
+        """(training loss, test loss): the mean squared error over each whole set, dropout off."""
+        if self.diverged:
+            return float("nan"), float("nan")
+        self.model.eval()
+        with np.errstate(all="ignore"):
+            out_train, out_test = self.model.forward(self.f_train), self.model.forward(self.f_test)
+            return (float(np.mean((out_train - self.t_train) ** 2)), float(np.mean((out_test - self.t_test) ** 2)))
+
+    def record(self):
+        train, test = self.losses()
+        self.history["train"].append(train)
+        self.history["test"].append(test)
+
+    def accuracy(self, test=True):
+        """The fraction of test (or training) points on the right side of 0 (classification)."""
+        f, t = (self.f_test, self.t_test) if test else (self.f_train, self.t_train)
+        return float(np.mean(np.sign(self.predict_features(f)) == t))
+
+    # ------------------------------------------------------------ predictions
+
+    def predict_features(self, f):
+        self.model.eval()
+        with np.errstate(all="ignore"):
+            return self.model.forward(f)
+
+    def predict(self, x):
+        """The network's output at points x (n, 2): (n, 1)."""
+        return self.predict_features(features(x, self.config.features).astype(np.float32))
+
+    def neuron_outputs(self, x):
+        """Every neuron's output at points x (n, 2), layer by layer: a list of (n, width)
+        arrays, the input features first, then each hidden layer (after its activation)
+        and the output."""
+        h = features(x, self.config.features).astype(np.float32)
+        outputs = [h]
+        self.model.eval()
+        layers = self.model.layers
+        with np.errstate(all="ignore"):
+            for i, layer in enumerate(layers):
+                h = layer.forward(h)
+                if i + 1 == len(layers) or isinstance(layers[i + 1], Linear):
+                    outputs.append(h)   # the end of a layer: after its activation (and dropout, off here)
+        return outputs
+
+    # ------------------------------------------------------------ weights
+
+    def weight_names(self):
+        """[(label, (layer, row, column)), ...] for every weight and bias; column None is a bias.
+        layer counts Linear layers from 0; row is the input neuron, column the output neuron."""
+        names = []
+        for k, layer in enumerate(linear_layers(self.model)):
+            for j in range(layer.out_features):
+                for i in range(layer.in_features):
+                    names.append((f"{self.neuron_name(k, i)} → {self.neuron_name(k + 1, j)}", (k, i, j)))
+                names.append((f"bias of {self.neuron_name(k + 1, j)}", (k, j, None)))
+        return names
+
+    def neuron_name(self, layer, index):
+        """Layer 0 is the inputs; the last is the output."""
+        if layer == 0:
+            return FEATURES[self.config.features[index]][0]
+        if layer == len(self.config.hidden) + 1:
+            return "output"
+        return f"h{layer}.{index + 1}"
+
+    def get_weight(self, key):
+        k, i, j = key
+        layer = linear_layers(self.model)[k]
+        return float(layer.b[i] if j is None else layer.W[i, j])
+
+    def set_weight(self, key, value):
+        """Set one weight (or bias, column None) by hand. The optimiser keeps its state."""
+        k, i, j = key
+        layer = linear_layers(self.model)[k]
+        if j is None:
+            layer.b[i] = value
+        else:
+            layer.W[i, j] = value
+        self.diverged = not all(np.isfinite(v).all() for v, _ in self.model.parameters())
+        self.history["train"][-1], self.history["test"][-1] = self.losses()
+
+    # ------------------------------------------------------------ saving and code
+
+    def to_text(self):
+        """The configuration and every weight as one line of JSON text.
+
+        The weights are their float32 bytes in base64 (every parameter of
+        model.parameters() in order, little-endian), so from_text restores them
+        bit for bit, in a text much shorter than the numbers written out.
+        """
+        settings = dataclasses.asdict(self.config)
+        settings["features"], settings["hidden"] = list(self.config.features), list(self.config.hidden)
+        weights = b"".join(np.asarray(value, dtype="<f4").tobytes() for value, _ in self.model.parameters())
+        settings["epoch"] = self.epoch
+        settings["weights"] = base64.b64encode(weights).decode("ascii")
+        return json.dumps(settings, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_text(cls, text):
+        """The Playground that to_text() saved: same configuration, same data, the same weights exactly."""
+        try:
+            settings = json.loads(text)
+            weights = base64.b64decode(settings.pop("weights"), validate=True)
+            epoch = int(settings.pop("epoch", 0))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"Playground.from_text: this is not a saved Playground ({error}).") from None
+        field_names = {f.name for f in dataclasses.fields(Config)}
+        unknown = set(settings) - field_names
+        if unknown:
+            raise ValueError(f"Playground.from_text: unknown settings {sorted(unknown)}.")
+        playground = cls(Config(**settings))
+        playground.load_weights(weights)
+        playground.epoch = epoch
+        playground.history = {"train": [], "test": []}
+        playground.record()
+        return playground
+
+    def load_weights(self, raw):
+        values = [value for value, _ in self.model.parameters()]
+        expected = sum(v.size for v in values) * 4
+        if len(raw) != expected:
+            raise ValueError(f"Playground.from_text: the weights have {len(raw)} bytes, this network needs {expected}.")
+        flat = np.frombuffer(raw, dtype="<f4")
+        start = 0
+        for value in values:
+            value[...] = flat[start:start + value.size].reshape(value.shape)
+            start += value.size
+
+    def code(self):
+        """nnlib code that rebuilds this network with its current weights; running it
+        defines model and features(x), and model.forward(features(x)) gives the
+        Playground's output at points x (n, 2)."""
+        lines = ["import numpy as np", "", "import nnlib as nn", "", "model = nn.Sequential(["]
+        for layer in self.model.layers:
+            if isinstance(layer, Linear):
+                lines.append(f"    nn.Linear({layer.in_features}, {layer.out_features}),")
+            elif isinstance(layer, Dropout):
+                lines.append(f"    nn.Dropout({layer.p}),")
+            else:
+                lines.append(f"    nn.{type(layer).__name__}(),")
+        lines.append("])")
+        lines.append("weights = [   # W and b of each Linear layer, in order")
+        for value, _ in self.model.parameters():
+            lines.append(f"    np.array({_nested(value)}, dtype=np.float32),")
+        lines += ["]",
+                  "for (value, _), saved in zip(model.parameters(), weights):",
+                  "    value[...] = saved",
+                  "model.eval()   # dropout off: predictions use every neuron",
+                  "",
+                  "",
+                  "def features(x):",
+                  f'    """Points x (n, 2) -> the inputs {", ".join(self.config.features)}: (n, {len(self.config.features)})."""',
+                  "    x1, x2 = x[:, 0], x[:, 1]",
+                  "    return np.column_stack([" + ", ".join(FEATURES[f][1] for f in self.config.features) + "])",
+                  "",
+                  "",
+                  "# model.forward(features(x)) is the output at points x, e.g.",
+                  "# model.forward(features(np.array([[0.0, 0.0], [3.0, -2.0]])))"]
+        return "\n".join(lines) + "\n"
+
+
+def _nested(value):
+    """A float32 array as nested Python lists of its shortest exact decimals."""
+    if value.ndim == 0:
+        return str(np.float32(value)) if np.isfinite(value) else {"nan": "np.nan", "inf": "np.inf", "-inf": "-np.inf"}[str(value)]
+    return "[" + ", ".join(_nested(v) for v in value) + "]"
+
+
+# ---------------------------------------------------------------- views: pure functions returning data
+
+ORANGE, LIGHT, BLUE = np.array([245, 147, 34.0]), np.array([232, 234, 235.0]), np.array([8, 119, 189.0])
+
+
+def colours(values):
+    """Values -> (..., 3) uint8 colours: -1 orange, 0 light grey, +1 blue (TensorFlow Playground's);
+    values beyond -1..1 get the end colours, NaN is black."""
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0), -1, 1)[..., None]
+    rgb = np.where(v < 0, LIGHT + (ORANGE - LIGHT) * -v, LIGHT + (BLUE - LIGHT) * v)
+    rgb[np.isnan(values)] = 0
+    return rgb.astype(np.uint8)
+
+
+def png(rgb):
+    """An (h, w, 3) uint8 image as PNG bytes: the format's signature and three chunks, by hand."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w, _ = rgb.shape
+    rows = np.zeros((h, 1 + 3 * w), dtype=np.uint8)   # each row starts with filter type 0 (none)
+    rows[:, 1:] = rgb.reshape(h, 3 * w)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
+
+
+def data_uri(png_bytes):
+    return "data:image/png;base64," + base64.b64encode(png_bytes).decode("ascii")
+
+
+def plane_grid(steps=40):
+    """Points covering the plane, row 0 at the top (x2 = +6): (steps * steps, 2)."""
+    line = np.linspace(-EXTENT, EXTENT, steps)
+    x1, x2 = np.meshgrid(line, line[::-1])
+    return np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def neuron_maps(playground, steps=40):
+    """Every neuron's output over the plane: a list per layer of (width, steps, steps) arrays,
+    inputs first, output last (the view behind each small picture of the network)."""
+    return [h.T.reshape(-1, steps, steps) for h in playground.neuron_outputs(plane_grid(steps))]
+
+
+def network_svg(playground, maps, picked=None, size=34):
+    """The network as an SVG string: a small heat map per neuron (from neuron_maps),
+    lines for the weights, width by |w| and colour by sign (blue +, orange -).
+    picked: a weight key (layer, row, column) to draw in red."""
+    widths = [m.shape[0] for m in maps]
+    gap_x, gap_y, top = 120, size + 14, 18
+    height = top + max(widths) * gap_y + 6
+    width = 50 + (len(widths) - 1) * gap_x + size + 20
+
+    def centre(layer, index):
+        offset = (max(widths) - widths[layer]) * gap_y / 2
+        return 50 + layer * gap_x + size / 2, top + offset + index * gap_y + size / 2
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">']
+    for k, layer in enumerate(linear_layers(playground.model)):
+        W = layer.W
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                w = float(W[i, j])
+                (x1, y1), (x2, y2) = centre(k, i), centre(k + 1, j)
+                colour = "red" if picked == (k, i, j) else ("#0877bd" if w > 0 else "#f59322")
+                stroke = min(0.5 + 1.5 * abs(w), 7) if np.isfinite(w) else 1
+                parts.append(f'<line x1="{x1 + size / 2:.0f}" y1="{y1:.0f}" x2="{x2 - size / 2:.0f}" y2="{y2:.0f}" '
+                             f'stroke="{colour}" stroke-width="{stroke:.1f}" opacity="0.8"><title>'
+                             f'{playground.neuron_name(k, i)} → {playground.neuron_name(k + 1, j)}: {w:.3f}</title></line>')
+    for layer, m in enumerate(maps):
+        title = "inputs" if layer == 0 else ("output" if layer == len(maps) - 1 else f"layer {layer}")
+        parts.append(f'<text x="{centre(layer, 0)[0]:.0f}" y="11" text-anchor="middle">{title}</text>')
+        for index in range(m.shape[0]):
+            x, y = centre(layer, index)
+            uri = data_uri(png(colours(m[index])))
+            parts.append(f'<image x="{x - size / 2:.0f}" y="{y - size / 2:.0f}" width="{size}" height="{size}" href="{uri}">'
+                         f'<title>{playground.neuron_name(layer, index)}</title></image>')
+            if layer == 0:
+                parts.append(f'<text x="{x - size / 2 - 4:.0f}" y="{y + 4:.0f}" text-anchor="end">'
+                             f'{playground.neuron_name(0, index)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def output_svg(playground, surface, size=300):
+    """The output over the plane (surface (steps, steps), e.g. neuron_maps(...)[-1][0]) with the
+    training points (white rim) and test points (black rim), as an SVG string with axis ticks."""
+    scale = size / (2 * EXTENT)
+    pad = 24
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size + pad + 4}" height="{size + pad + 4}" '
+             f'font-family="sans-serif" font-size="11">',
+             f'<image x="{pad}" y="0" width="{size}" height="{size}" preserveAspectRatio="none" '
+             f'href="{data_uri(png(colours(surface)))}"/>']
+    for x, y, rim in ((playground.x_train, playground.y_train, "white"), (playground.x_test, playground.y_test, "black")):
+        fill = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours(y)]
+        cx = pad + (np.clip(x[:, 0], -EXTENT, EXTENT) + EXTENT) * scale
+        cy = (EXTENT - np.clip(x[:, 1], -EXTENT, EXTENT)) * scale
+        parts += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{f}" stroke="{rim}" stroke-width="0.8"/>'
+                  for a, b, f in zip(cx, cy, fill)]
+    for tick in range(-6, 7, 3):
+        parts.append(f'<text x="{pad + (tick + EXTENT) * scale:.0f}" y="{size + 14}" text-anchor="middle">{tick}</text>')
+        parts.append(f'<text x="{pad - 3}" y="{(EXTENT - tick) * scale + 4:.0f}" text-anchor="end">{tick}</text>')
+    parts.append(f'<text x="{pad + size / 2:.0f}" y="{size + pad + 2}" text-anchor="middle">x₁</text></svg>')
+    return "".join(parts)
+
+
+def loss_svg(history, width=300, height=90):
+    """Training (grey) and test (black) loss per epoch as two SVG polylines, 0 at the bottom."""
+    train, test = np.asarray(history["train"], dtype=float), np.asarray(history["test"], dtype=float)
+    finite = np.concatenate([train[np.isfinite(train)], test[np.isfinite(test)], [1e-9]])
+    top = float(finite.max())
+
+    def line(values, colour):
+        if len(values) < 2:
+            return ""
+        x = np.linspace(0, width, len(values))
+        y = height - np.nan_to_num(values, nan=top, posinf=top) / top * (height - 4)
+        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
+        return f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+            f'<rect width="{width}" height="{height}" fill="white" stroke="#ccc"/>'
+            f'{line(train, "#999")}{line(test, "black")}</svg>')
+
+
+def status(playground):
+    """One line a test (or a browser test) can read: epoch, both losses, and the test accuracy."""
+    train, test = playground.history["train"][-1], playground.history["test"][-1]
+    text = f"epoch {playground.epoch}: training loss {train:.3f}, test loss {test:.3f}"
+    if playground.diverged:
+        return text + " (diverged: the loss is not a number any more; lower the learning rate and reset)"
+    if playground.problem == "classification":
+        text += f", test accuracy {playground.accuracy():.0%}"
+    return text
+
+
+# ---------------------------------------------------------------- the widget
+
+LEARNING_RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+class PlaygroundWidget:
+    """The Playground's controls and live views.
+
+    Read by tests (and browser tests): status (Label: epoch, losses, accuracy),
+    message (Label: what the last button did), network / output / curves (HTML
+    holding SVG), weight_value (the hand-set weight slider), text (Textarea
+    with the saved configuration), code (HTML with the nnlib code).
+    Only one Playground plays at a time: building a new one pauses the others,
+    and play stops by itself after max_epochs epochs.
+    """
+
+    _instances = weakref.WeakSet()
+
+    def __init__(self, config=None, grid_steps=40, frame_pause=0.02, max_epochs=1000, **settings):
+        for other in list(PlaygroundWidget._instances):
+            other.pause()
+        PlaygroundWidget._instances.add(self)
+        self.playground = Playground(config, **settings)
+        self.grid_steps, self.frame_pause, self.max_epochs = grid_steps, frame_pause, max_epochs
+        self.task = None
+        self.playing = False
+        self._syncing = False   # True while code (not the learner) moves a control
+        self.frames = 0
+        c = self.playground.config
+        style = {"description_width": "initial"}
+        self.data = widgets.Dropdown(options=list(DATASETS), value=c.data, description="data")
+        self.noise = widgets.FloatSlider(value=c.noise, min=0, max=0.5, step=0.05, description="noise", style=style)
+        self.train_ratio = widgets.FloatSlider(value=c.train_ratio, min=0.1, max=0.9, step=0.1,
+                                               description="training share", style=style)
+        self.batch_size = widgets.IntSlider(value=c.batch_size, min=1, max=30, description="batch size", style=style)
+        self.feature_boxes = {name: widgets.Checkbox(value=name in c.features, description=label, indent=False,
+                                                     layout=widgets.Layout(width="70px"))
+                              for name, (label, _) in FEATURES.items()}
+        self.activation = widgets.Dropdown(options=list(ACTIVATIONS), value=c.activation, description="activation")
+        self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init")
+        self.dropout = widgets.FloatSlider(value=c.dropout, min=0, max=0.5, step=0.05, description="dropout p", style=style)
+        self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr")
+        self.optimiser = widgets.Dropdown(options=list(OPTIMISERS), value=c.optimiser, description="optimiser")
+        self.regularisation = widgets.Dropdown(options=list(REGULARISATIONS), value=c.regularisation,
+                                               description="regularisation", style=style)
+        self.rate = widgets.Dropdown(options=_options(RATES, c.rate), value=c.rate, description="rate")
+        self.settings = {"data": self.data, "noise": self.noise, "train_ratio": self.train_ratio,
+                         "batch_size": self.batch_size, "activation": self.activation, "init": self.init,
+                         "dropout": self.dropout, "lr": self.lr, "optimiser": self.optimiser,
+                         "regularisation": self.regularisation, "rate": self.rate}
+        for control in [*self.settings.values(), *self.feature_boxes.values()]:
+            control.observe(self.on_setting, names="value")
+
+        self.play_button = widgets.Button(description="▶ play", tooltip="train continuously")
+        self.pause_button = widgets.Button(description="⏸ pause", tooltip="stop training")
+        self.step_button = widgets.Button(description="step", tooltip="train one epoch")
+        self.reset_button = widgets.Button(description="reset", tooltip="new random weights, epoch 0")
+        self.add_layer = widgets.Button(description="+ layer", tooltip="add a hidden layer")
+        self.remove_layer = widgets.Button(description="− layer", tooltip="remove the last hidden layer")
+        self.add_neuron = [widgets.Button(description=f"+ {k + 1}", tooltip=f"add a neuron to layer {k + 1}",
+                                          layout=widgets.Layout(width="45px")) for k in range(MAX_LAYERS)]
+        self.remove_neuron = [widgets.Button(description=f"− {k + 1}", tooltip=f"remove a neuron from layer {k + 1}",
+                                             layout=widgets.Layout(width="45px")) for k in range(MAX_LAYERS)]
+        self.play_button.on_click(lambda _: self.play())
+        self.pause_button.on_click(lambda _: self.pause())
+        self.step_button.on_click(lambda _: self.step())
+        self.reset_button.on_click(lambda _: self.reset())
+        self.add_layer.on_click(lambda _: self.change_layers(+1))
+        self.remove_layer.on_click(lambda _: self.change_layers(-1))
+        for k in range(MAX_LAYERS):
+            self.add_neuron[k].on_click(lambda _, k=k: self.change_neurons(k, +1))
+            self.remove_neuron[k].on_click(lambda _, k=k: self.change_neurons(k, -1))
+
+        self.weight = widgets.Dropdown(description="weight", options=[("", None)], layout=widgets.Layout(width="330px"))
+        self.weight_value = widgets.FloatSlider(value=0, min=-5, max=5, step=0.01, description="value", style=style)
+        self.weight.observe(self.on_pick, names="value")
+        self.weight_value.observe(self.on_weight, names="value")
+
+        self.text = widgets.Textarea(description="saved", layout=widgets.Layout(width="95%", height="60px"))
+        self.save_button = widgets.Button(description="save to text", tooltip="write configuration and weights below")
+        self.load_button = widgets.Button(description="load from text", tooltip="restore the text below")
+        self.code_button = widgets.Button(description="show code", tooltip="the nnlib code of this network")
+        self.save_button.on_click(lambda _: self.save())
+        self.load_button.on_click(lambda _: self.load())
+        self.code_button.on_click(lambda _: self.show_code())
+        self.code = widgets.HTML()
+
+        self.status, self.message = widgets.Label(), widgets.Label()
+        self.network, self.output, self.curves = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.structure = widgets.Label()
+
+        self.box = widgets.VBox([
+            widgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status]),
+            widgets.HBox([self.data, self.noise, self.train_ratio, self.batch_size]),
+            widgets.HBox([widgets.Label("inputs:"), *self.feature_boxes.values()]),
+            widgets.HBox([self.add_layer, self.remove_layer, self.structure]),
+            widgets.HBox([widgets.Label("neurons:"), *self.add_neuron, *self.remove_neuron]),
+            widgets.HBox([self.activation, self.init, self.dropout]),
+            widgets.HBox([self.lr, self.optimiser, self.regularisation, self.rate]),
+            widgets.HBox([self.network, widgets.VBox([self.output, self.curves])]),
+            widgets.HBox([self.weight, self.weight_value]),
+            widgets.HBox([self.save_button, self.load_button, self.code_button, self.message]),
+            self.text, self.code,
+        ])
+        self.after_rebuild()
+
+    # ------------------------------------------------------------ drawing
+
+    def draw(self):
+        """Redraw every view from the Playground as it is now."""
+        p = self.playground
+        maps = neuron_maps(p, self.grid_steps)
+        self.network.value = network_svg(p, maps, picked=self.weight.value)
+        self.output.value = output_svg(p, maps[-1][0])
+        self.curves.value = loss_svg(p.history)
+        self.status.value = status(p)
+        self.frames += 1
+
+    def after_rebuild(self):
+        """The network changed shape: renew the weight list and the buttons, then redraw."""
+        p = self.playground
+        hidden = p.config.hidden
+        self.structure.value = "hidden layers: " + (" - ".join(map(str, hidden)) if hidden else "none") + \
+            f" ({len(hidden)} of {MAX_LAYERS})"
+        self.add_layer.disabled = len(hidden) >= MAX_LAYERS
+        self.remove_layer.disabled = not hidden
+        for k in range(MAX_LAYERS):
+            self.add_neuron[k].disabled = k >= len(hidden) or hidden[k] >= MAX_NEURONS
+            self.remove_neuron[k].disabled = k >= len(hidden) or hidden[k] <= 1
+        self._syncing = True
+        try:
+            self.weight.options = p.weight_names()
+            self.weight.value = p.weight_names()[0][1]
+            self.weight_value.value = float(np.clip(p.get_weight(self.weight.value), -5, 5))
+        finally:
+            self._syncing = False
+        self.draw()
+
+    # ------------------------------------------------------------ control callbacks
+
+    def on_setting(self, change=None):
+        if self._syncing:
+            return
+        chosen = tuple(name for name, box in self.feature_boxes.items() if box.value)
+        if not chosen:   # no input at all: keep the one just unticked
+            self._syncing = True
+            change.owner.value = True
+            self._syncing = False
+            self.message.value = "the network needs at least one input"
+            return
+        settings = {name: control.value for name, control in self.settings.items()}
+        if self.playground.reconfigure(features=chosen, **settings):
+            self.after_rebuild()
+        else:
+            self.draw()   # a training setting: the same network, and the next step uses it
+
+    def change_layers(self, delta):
+        hidden = list(self.playground.config.hidden)
+        if delta > 0 and len(hidden) < MAX_LAYERS:
+            hidden.append(hidden[-1] if hidden else 2)
+        elif delta < 0 and hidden:
+            hidden.pop()
+        self.set_hidden(hidden)
+
+    def change_neurons(self, k, delta):
+        hidden = list(self.playground.config.hidden)
+        if k < len(hidden) and 1 <= hidden[k] + delta <= MAX_NEURONS:
+            hidden[k] += delta
+        self.set_hidden(hidden)
+
+    def set_hidden(self, hidden):
+        if tuple(hidden) != self.playground.config.hidden:
+            self.playground.reconfigure(hidden=tuple(hidden))
+        self.after_rebuild()
+
+    def on_pick(self, change=None):
+        if self._syncing or self.weight.value is None:
+            return
+        self._syncing = True
+        try:
+            self.weight_value.value = float(np.clip(self.playground.get_weight(self.weight.value), -5, 5))
+        finally:
+            self._syncing = False
+        self.draw()
+
+    def on_weight(self, change=None):
+        """A weight set by hand: training pauses, the pictures show the network with the new weight."""
+        if self._syncing or self.weight.value is None:
+            return
+        self.pause()
+        self.playground.set_weight(self.weight.value, self.weight_value.value)
+        self.message.value = f"set {self.weight.label} to {self.weight_value.value:.2f}"
+        self.draw()
+
+    # ------------------------------------------------------------ buttons
+
+    def step(self):
+        """Train one epoch and redraw (the Step button; also each frame of play)."""
+        self.playground.step()
+        if self.weight.value is not None:
+            self._syncing = True
+            self.weight_value.value = float(np.clip(self.playground.get_weight(self.weight.value), -5, 5))
+            self._syncing = False
+        self.draw()
+
+    def reset(self):
+        self.playground.reset()
+        self.message.value = "reset: new random weights"
+        self.after_rebuild()
+
+    def play(self):
+        """Train and redraw frame after frame in an asyncio task, until pause (or max_epochs).
+
+        Between frames the task awaits asyncio.sleep, which hands the kernel's event loop
+        back to the messages from the page: a control moved while playing takes effect at
+        the next frame. Without a running event loop (plain Python) play does nothing but say so.
+        """
+        if self.playing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.message.value = "play needs a running event loop (a Jupyter kernel); use step"
+            return
+        for other in list(PlaygroundWidget._instances):
+            if other is not self:
+                other.pause()
+        self.playing = True
+        self.message.value = "playing"
+        self.task = loop.create_task(self.run())
+
+    async def run(self, frames=None):
+        """Frames of step + redraw while playing (at most `frames`, and never beyond max_epochs)."""
+        done = 0
+        try:
+            while self.playing and self.playground.epoch < self.max_epochs and not self.playground.diverged:
+                if frames is not None and done >= frames:
+                    break
+                self.step()
+                done += 1
+                await asyncio.sleep(self.frame_pause)
+        finally:
+            self.playing = False
+            self.message.value = f"paused at epoch {self.playground.epoch}"
+        return done
+
+    def pause(self):
+        self.playing = False
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        self.task = None
+        self.message.value = f"paused at epoch {self.playground.epoch}"
+
+    def save(self):
+        self.text.value = self.playground.to_text()
+        self.message.value = f"saved: {len(self.text.value)} characters"
+
+    def load(self, text=None):
+        """Restore a saved text (the Textarea's, or `text`); a text that is not one says so in message."""
+        text = self.text.value if text is None else text
+        try:
+            restored = Playground.from_text(text)
+        except (ValueError, TypeError) as error:
+            self.message.value = f"could not load: {error}"
+            return False
+        self.pause()
+        self.playground = restored
+        self.sync_controls()
+        self.message.value = f"loaded a {len(restored.config.hidden)}-hidden-layer network at epoch {restored.epoch}"
+        self.after_rebuild()
+        return True
+
+    def sync_controls(self):
+        c = self.playground.config
+        self._syncing = True
+        try:
+            for name, control in self.settings.items():
+                value = getattr(c, name)
+                if isinstance(control, widgets.Dropdown) and value not in control.options:
+                    control.options = _options(control.options, value)
+                control.value = value
+            for name, box in self.feature_boxes.items():
+                box.value = name in c.features
+        finally:
+            self._syncing = False
+
+    def show_code(self):
+        import html
+        self.code.value = "<pre style='font-size:11px'>" + html.escape(self.playground.code()) + "</pre>"
+
+    def set(self, **settings):
+        """Change settings from code (what the lesson's experiment cells do), as if moved by hand."""
+        self.playground.reconfigure(**settings)
+        self.sync_controls()
+        self.after_rebuild()
+        return self
+
+    def train(self, epochs):
+        """Train `epochs` epochs at once, then redraw once (for cells that set up an experiment)."""
+        self.playground.step(epochs)
+        self.draw()
+        return self
+
+
+def _options(values, current):
+    """A Dropdown's options: the values, plus the current one if it is not among them, sorted."""
+    return sorted(set(values) | {current})
+
+
+def build_playground(**settings):
+    """The Playground widget; display(view.box) to show it."""
+    return PlaygroundWidget(**settings)
