@@ -254,7 +254,9 @@ def test_output_and_loss_pictures():
     p = pg.Playground(train_ratio=0.2)
     p.step(2)
     svg = pg.output_svg(p, pg.neuron_maps(p, 10)[-1][0])
-    assert svg.count('stroke="white"') == 100 and svg.count('stroke="black"') == 400
+    train = svg.split('class="train" d="')[1].split('"')[0]
+    test = svg.split('class="test" d="')[1].split('"')[0]
+    assert train.count("M") == 100 and test.count("M") == 400   # one dot per point
     curves = pg.loss_svg(p.history)
     assert curves.count("<polyline") == 2
 

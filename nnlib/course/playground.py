@@ -394,14 +394,19 @@ def png(rgb):
     """An (h, w, 3) uint8 image as PNG bytes: the format's signature and three chunks, by hand."""
     rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
     h, w, _ = rgb.shape
-    rows = np.zeros((h, 1 + 3 * w), dtype=np.uint8)   # each row starts with filter type 0 (none)
-    rows[:, 1:] = rgb.reshape(h, 3 * w)
+    # Each row starts with its filter type; type 2 ("up") stores each byte minus the byte above it
+    # (mod 256), which is mostly 0 in a smooth picture and so compresses several times better.
+    flat = rgb.reshape(h, 3 * w)
+    rows = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    rows[:, 0] = 2
+    rows[0, 1:] = flat[0]
+    np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b""))
 
 
 def data_uri(png_bytes):
@@ -421,8 +426,9 @@ def neuron_maps(playground, steps=40):
     return [h.T.reshape(-1, steps, steps) for h in playground.neuron_outputs(plane_grid(steps))]
 
 
-def network_svg(playground, maps, picked=None, size=34):
-    """The network as an SVG string: a small heat map per neuron (from neuron_maps),
+def network_svg(playground, maps, picked=None, size=34, stride=2):
+    """The network as an SVG string: a small heat map per neuron (from neuron_maps, every
+    stride-th row and column: a 34-pixel picture needs no more),
     lines for the weights, width by |w| and colour by sign (blue +, orange -).
     picked: a weight key (layer, row, column) to draw in red."""
     widths = [m.shape[0] for m in maps]
@@ -451,7 +457,7 @@ def network_svg(playground, maps, picked=None, size=34):
         parts.append(f'<text x="{centre(layer, 0)[0]:.0f}" y="11" text-anchor="middle">{title}</text>')
         for index in range(m.shape[0]):
             x, y = centre(layer, index)
-            uri = data_uri(png(colours(m[index])))
+            uri = data_uri(png(colours(m[index][::stride, ::stride])))
             parts.append(f'<image x="{x - size / 2:.0f}" y="{y - size / 2:.0f}" width="{size}" height="{size}" href="{uri}">'
                          f'<title>{playground.neuron_name(layer, index)}</title></image>')
             if layer == 0:
@@ -470,12 +476,21 @@ def output_svg(playground, surface, size=300):
              f'font-family="sans-serif" font-size="11">',
              f'<image x="{pad}" y="0" width="{size}" height="{size}" preserveAspectRatio="none" '
              f'href="{data_uri(png(colours(surface)))}"/>']
+    # Each point is a round dot: a zero-length path segment drawn with a round pen. Four paths per
+    # set (rim, then the dots of each colour) instead of 500 circles keep a frame's text small.
     for x, y, rim in ((playground.x_train, playground.y_train, "white"), (playground.x_test, playground.y_test, "black")):
-        fill = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours(y)]
         cx = pad + (np.clip(x[:, 0], -EXTENT, EXTENT) + EXTENT) * scale
         cy = (EXTENT - np.clip(x[:, 1], -EXTENT, EXTENT)) * scale
-        parts += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3" fill="{f}" stroke="{rim}" stroke-width="0.8"/>'
-                  for a, b, f in zip(cx, cy, fill)]
+        dots = ["".join(f"M{a:.1f} {b:.1f}h0" for a, b in zip(cx[where], cy[where])) for where in (y < 0, y >= 0)]
+        parts.append(f'<path class="{"train" if rim == "white" else "test"}" d="{"".join(dots)}" stroke="{rim}" '
+                     f'stroke-width="7.5" stroke-linecap="round"/>')
+        if playground.problem == "classification":
+            parts += [f'<path d="{d}" stroke="{colour}" stroke-width="5.5" stroke-linecap="round"/>'
+                      for d, colour in zip(dots, ("#f59322", "#0877bd"))]
+        else:   # regression: each dot has the colour of its own target
+            fill = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours(y)]
+            parts += [f'<path d="M{a:.1f} {b:.1f}h0" stroke="{f}" stroke-width="5.5" stroke-linecap="round"/>'
+                      for a, b, f in zip(cx, cy, fill)]
     for tick in range(-6, 7, 3):
         parts.append(f'<text x="{pad + (tick + EXTENT) * scale:.0f}" y="{size + 14}" text-anchor="middle">{tick}</text>')
         parts.append(f'<text x="{pad - 3}" y="{(EXTENT - tick) * scale + 4:.0f}" text-anchor="end">{tick}</text>')
