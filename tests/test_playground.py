@@ -359,3 +359,38 @@ def test_a_new_playground_pauses_the_others_and_play_stops_at_max_epochs():
 
     first, second = asyncio.run(scenario())
     assert not second.playing and second.playground.epoch == 4 and first.task is None
+
+
+# ---------------------------------------------------------------- the L1 exercise's check
+
+
+def l1_solution(W, rate):
+    return rate * np.sign(W)
+
+
+def stub(W, rate):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("fn, message", [
+    (l1_solution, "✅ l1_gradient: rate * sign(W)"),
+    (stub, "⏳ l1_gradient: not done yet"),
+    (lambda W, rate: rate * W, "that is L2's gradient"),
+    (lambda W, rate: rate * np.abs(W), "not its slope"),
+    (lambda W, rate: np.sign(W), "multiply by the rate"),
+    (lambda W, rate: -rate * np.sign(W), "the sign is flipped"),
+    (lambda W, rate: None, "l1_gradient returned None: did you forget the `return` line?"),
+    (lambda W, rate: {"W": W}, "l1_gradient returned a dict"),
+    (lambda W, rate: (W, rate), "returned a tuple of 2 values"),
+    (lambda W, rate: np.zeros(3), "expected shape (2, 3), got shape (3,)"),
+    (lambda W, rate: W * 2, "expected 0.1 at (0, 0), got 1"),
+    (lambda W, rate: W.foo, "l1_gradient raised AttributeError"),
+])
+def test_check_l1_gradient_names_the_mistake(fn, message, capsys):
+    pg.check_l1_gradient(fn)
+    assert message in capsys.readouterr().out
+
+
+def test_check_l1_gradient_quiet_prints_nothing(capsys):
+    assert pg.check_l1_gradient(l1_solution, quiet=True)
+    assert capsys.readouterr().out == ""

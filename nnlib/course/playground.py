@@ -27,6 +27,7 @@ import numpy as np
 from ..layers import Dropout, Linear, ReLU, Sigmoid, Tanh
 from ..losses import MSELoss
 from ..model import Sequential
+from . import exercise
 from .l08_optimisers import OPTIMISERS, make_optimiser
 from .playground_data import DATASETS, EXTENT, FEATURES, features, make_data, problem_of, split
 
@@ -841,3 +842,39 @@ def _options(values, current):
 def build_playground(**settings):
     """The Playground widget; display(view.box) to show it."""
     return PlaygroundWidget(**settings)
+
+
+# ---------------------------------------------------------------- exercise: the L1 gradient
+
+
+def check_l1_gradient(fn, quiet=False):
+    """fn(W, rate) -> the gradient of the L1 penalty rate * sum(|W|) with respect to W, compared
+    with the Playground's own (add_penalty_gradients), with hints for the usual mistakes."""
+    name = "l1_gradient"
+    W = np.array([[0.5, -2.0, 0.0], [-0.25, 3.0, 1e-3]], dtype=np.float32)
+    rate = 0.1
+    expected = rate * np.sign(W)
+    try:
+        got = fn(W.copy(), rate)
+    except NotImplementedError:
+        return exercise.not_done(name, quiet)
+    except Exception as error:  # the learner's code failed: say so, not a traceback
+        return exercise.failed(f"{name} raised {type(error).__name__}: {error}", quiet)
+    problem = exercise.answer_type_problem(name, got, W.shape) or exercise.shape_problem(got, W.shape)
+    if problem:
+        return exercise.failed(problem if problem.startswith(name) else f"{name}: {problem}", quiet)
+    got = np.asarray(got, dtype=np.float64)
+    if np.allclose(got, expected):
+        return exercise.passed(f"{name}: rate * sign(W), the same as the Playground's L1 step.", quiet)
+    hints = [
+        (rate * W, "that is L2's gradient (rate * W). The slope of |w| is +1 for w > 0 and -1 for w < 0: np.sign(W)."),
+        (rate * np.abs(W), "that is the penalty of each weight, rate * |w|, not its slope. The slope of |w| is np.sign(W)."),
+        (np.sign(W), "multiply by the rate: the penalty is rate * sum(|W|)."),
+        (-expected, "the sign is flipped: the gradient points uphill, toward larger |w|; the optimiser subtracts it."),
+    ]
+    for wrong, hint in hints:
+        if np.allclose(got, wrong):
+            return exercise.failed(f"{name}: {hint}", quiet)
+    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
+    return exercise.failed(f"{name}: for W = {W.tolist()} and rate {rate}, expected {expected[index]:.4g} at "
+                           f"{index}, got {got[index]:.4g}.", quiet)
