@@ -394,3 +394,18 @@ def test_check_l1_gradient_names_the_mistake(fn, message, capsys):
 def test_check_l1_gradient_quiet_prints_nothing(capsys):
     assert pg.check_l1_gradient(l1_solution, quiet=True)
     assert capsys.readouterr().out == ""
+
+
+def test_overflowing_weights_draw_as_nan_instead_of_failing():
+    view = pg.build_playground(hidden=(4, 4), activation="ReLU")
+    view.playground.set_weight((0, 0, 0), 3e38)    # finite weights, but at (5, 5) h1.1 = ReLU(inf) = inf,
+    view.playground.set_weight((0, 1, 0), 3e38)    # which nnlib's next Linear refuses
+    assert np.isnan(view.playground.predict(np.array([[5.0, 5.0]]))).all()
+    view.playground.set_weight((0, 0, 0), np.nan)
+    assert view.playground.diverged
+    view.weight.value = (0, 0, 0)
+    view.step()
+    view.draw()
+    assert view.weight_value.value == 0.0 and "diverged" in view.status.value
+    maps = pg.neuron_maps(view.playground, 5)
+    assert [m.shape for m in maps] == [(2, 5, 5), (4, 5, 5), (4, 5, 5), (1, 5, 5)] and np.isnan(maps[-1]).all()

@@ -212,9 +212,8 @@ class Playground:
         """(training loss, test loss): the mean squared error over each whole set, dropout off."""
         if self.diverged:
             return float("nan"), float("nan")
-        self.model.eval()
+        out_train, out_test = self.predict_features(self.f_train), self.predict_features(self.f_test)
         with np.errstate(all="ignore"):
-            out_train, out_test = self.model.forward(self.f_train), self.model.forward(self.f_test)
             return (float(np.mean((out_train - self.t_train) ** 2)), float(np.mean((out_test - self.t_test) ** 2)))
 
     def record(self):
@@ -230,27 +229,35 @@ class Playground:
     # ------------------------------------------------------------ predictions
 
     def predict_features(self, f):
-        self.model.eval()
-        with np.errstate(all="ignore"):
-            return self.model.forward(f)
+        """The output (n, 1) for features f (n, k); NaN where weights too large (a diverged
+        network, or one set by hand) make the numbers overflow."""
+        return self.neuron_outputs(f, features_given=True)[-1]
 
     def predict(self, x):
         """The network's output at points x (n, 2): (n, 1)."""
         return self.predict_features(features(x, self.config.features).astype(np.float32))
 
-    def neuron_outputs(self, x):
+    def neuron_outputs(self, x, features_given=False):
         """Every neuron's output at points x (n, 2), layer by layer: a list of (n, width)
         arrays, the input features first, then each hidden layer (after its activation)
-        and the output."""
-        h = features(x, self.config.features).astype(np.float32)
+        and the output. Dropout is off. Once a layer's output overflows to infinity or NaN
+        (nnlib's next Linear refuses such input), that layer and the rest are NaN.
+        features_given: x are already the features (n, k)."""
+        h = np.asarray(x, dtype=np.float32) if features_given else features(x, self.config.features).astype(np.float32)
         outputs = [h]
         self.model.eval()
         layers = self.model.layers
-        with np.errstate(all="ignore"):
-            for i, layer in enumerate(layers):
-                h = layer.forward(h)
-                if i + 1 == len(layers) or isinstance(layers[i + 1], Linear):
-                    outputs.append(h)   # the end of a layer: after its activation (and dropout, off here)
+        try:
+            with np.errstate(all="ignore"):
+                for i, layer in enumerate(layers):
+                    h = layer.forward(h)
+                    if i + 1 == len(layers) or isinstance(layers[i + 1], Linear):
+                        outputs.append(h)   # the end of a layer: after its activation (and dropout, off here)
+        except ValueError as error:
+            if "NaN or infinity" not in str(error):
+                raise
+            widths = [layer.out_features for layer in linear_layers(self.model)]
+            outputs += [np.full((len(h), width), np.nan, dtype=np.float32) for width in widths[len(outputs) - 1:]]
         return outputs
 
     # ------------------------------------------------------------ weights
@@ -663,7 +670,7 @@ class PlaygroundWidget:
         try:
             self.weight.options = p.weight_names()
             self.weight.value = p.weight_names()[0][1]
-            self.weight_value.value = float(np.clip(p.get_weight(self.weight.value), -5, 5))
+            self.weight_value.value = slider_value(p.get_weight(self.weight.value))
         finally:
             self._syncing = False
         self.draw()
@@ -710,7 +717,7 @@ class PlaygroundWidget:
             return
         self._syncing = True
         try:
-            self.weight_value.value = float(np.clip(self.playground.get_weight(self.weight.value), -5, 5))
+            self.weight_value.value = slider_value(self.playground.get_weight(self.weight.value))
         finally:
             self._syncing = False
         self.draw()
@@ -731,7 +738,7 @@ class PlaygroundWidget:
         self.playground.step()
         if self.weight.value is not None:
             self._syncing = True
-            self.weight_value.value = float(np.clip(self.playground.get_weight(self.weight.value), -5, 5))
+            self.weight_value.value = slider_value(self.playground.get_weight(self.weight.value))
             self._syncing = False
         self.draw()
 
@@ -832,6 +839,11 @@ class PlaygroundWidget:
         self.playground.step(epochs)
         self.draw()
         return self
+
+
+def slider_value(weight):
+    """A weight as the value slider can show it: within -5..5, and 0 for NaN (a widget value must be JSON)."""
+    return float(np.clip(np.nan_to_num(weight, nan=0.0), -5, 5))
 
 
 def _options(values, current):
