@@ -343,7 +343,7 @@ def test_play_needs_an_event_loop_and_stops_on_pause():
         return view.playground.epoch
 
     epoch = asyncio.run(press_play_then_pause())
-    assert not view.playing and view.playground.epoch == epoch and view.status.value.startswith(f"epoch {epoch}:")
+    assert not view.playing and view.message.value == f"paused at epoch {epoch}" and view.playground.epoch == epoch and view.status.value.startswith(f"epoch {epoch}:")
 
 
 def test_a_new_playground_pauses_the_others_and_play_stops_at_max_epochs():
@@ -409,3 +409,21 @@ def test_overflowing_weights_draw_as_nan_instead_of_failing():
     assert view.weight_value.value == 0.0 and "diverged" in view.status.value
     maps = pg.neuron_maps(view.playground, 5)
     assert [m.shape for m in maps] == [(2, 5, 5), (4, 5, 5), (4, 5, 5), (1, 5, 5)] and np.isnan(maps[-1]).all()
+
+
+def test_play_reports_its_frame_rate():
+    view = pg.build_playground(frame_pause=0.0)
+    assert asyncio.run(view.run(frames=1000, seconds=1.3)) > 1
+    assert view.speed.value.endswith("frames per second") and int(view.speed.value.split()[0]) > 1
+
+
+def test_new_data_and_loading_values_beyond_a_slider():
+    view = pg.build_playground()
+    first = view.playground.x_train.copy()
+    view.new_data.click()
+    assert view.playground.config.seed == 1 and not np.array_equal(view.playground.x_train, first)
+    saved = pg.Playground(batch_size=64, train_ratio=0.05).to_text()
+    assert view.load(saved)
+    assert view.batch_size.value == 64 and view.train_ratio.value == 0.05
+    view.noise.value = 0.1   # reads every control: the loaded batch size and share stay
+    assert view.playground.config.batch_size == 64 and view.playground.config.train_ratio == 0.05

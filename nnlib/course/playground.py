@@ -18,6 +18,7 @@ import base64
 import dataclasses
 import json
 import struct
+import time
 import weakref
 import zlib
 
@@ -122,6 +123,12 @@ class Playground:
     def __init__(self, config=None, **settings):
         self.config = dataclasses.replace(config or Config(), **settings)
         self.reset()
+
+    def __repr__(self):
+        c = self.config
+        layers = " -> ".join(map(str, (len(c.features), *c.hidden, 1)))
+        return (f"Playground({c.data}, {layers} {c.activation}, {c.optimiser} lr {c.lr}, "
+                f"regularisation {c.regularisation}, epoch {self.epoch})")
 
     # ------------------------------------------------------------ building
 
@@ -448,7 +455,7 @@ def network_svg(playground, maps, picked=None, size=34, stride=2):
         offset = (max(widths) - widths[layer]) * gap_y / 2
         return 50 + layer * gap_x + size / 2, top + offset + index * gap_y + size / 2
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="11">']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" style="flex:none" font-family="sans-serif" font-size="11">']
     for k, layer in enumerate(linear_layers(playground.model)):
         W = layer.W
         for i in range(W.shape[0]):
@@ -480,8 +487,9 @@ def output_svg(playground, surface, size=300):
     training points (white rim) and test points (black rim), as an SVG string with axis ticks."""
     scale = size / (2 * EXTENT)
     pad = 24
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size + pad + 4}" height="{size + pad + 4}" '
-             f'font-family="sans-serif" font-size="11">',
+    width, height = size + pad + 10, size + pad + 12
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 -8 {width} {height}" '
+             f'style="flex:none" font-family="sans-serif" font-size="11">',
              f'<image x="{pad}" y="0" width="{size}" height="{size}" preserveAspectRatio="none" '
              f'href="{data_uri(png(colours(surface)))}"/>']
     # Each point is a round dot: a zero-length path segment drawn with a round pen. Four paths per
@@ -502,26 +510,37 @@ def output_svg(playground, surface, size=300):
     for tick in range(-6, 7, 3):
         parts.append(f'<text x="{pad + (tick + EXTENT) * scale:.0f}" y="{size + 14}" text-anchor="middle">{tick}</text>')
         parts.append(f'<text x="{pad - 3}" y="{(EXTENT - tick) * scale + 4:.0f}" text-anchor="end">{tick}</text>')
-    parts.append(f'<text x="{pad + size / 2:.0f}" y="{size + pad + 2}" text-anchor="middle">x₁</text></svg>')
+    parts.append(f'<text x="{pad + size / 2:.0f}" y="{size + pad + 2}" text-anchor="middle">x₁</text>'
+                 f'<text x="4" y="{size / 2 - 12:.0f}">x₂</text></svg>')
     return "".join(parts)
 
 
-def loss_svg(history, width=300, height=90):
-    """Training (grey) and test (black) loss per epoch as two SVG polylines, 0 at the bottom."""
+def loss_svg(history, width=300, height=110):
+    """Training (grey) and test (black) loss per epoch as two SVG polylines with labels, 0 at the
+    bottom; at most one point per pixel column, so a long run stays a short text."""
     train, test = np.asarray(history["train"], dtype=float), np.asarray(history["test"], dtype=float)
     finite = np.concatenate([train[np.isfinite(train)], test[np.isfinite(test)], [1e-9]])
     top = float(finite.max())
+    left, plot_top, plot_height = 34, 16, height - 34
+    plot_width = width - left - 4
+    shown = np.unique(np.linspace(0, len(train) - 1, min(len(train), plot_width)).round().astype(int))
 
     def line(values, colour):
         if len(values) < 2:
             return ""
-        x = np.linspace(0, width, len(values))
-        y = height - np.nan_to_num(values, nan=top, posinf=top) / top * (height - 4)
+        x = left + shown / max(len(values) - 1, 1) * plot_width
+        y = plot_top + plot_height - np.nan_to_num(values[shown], nan=top, posinf=top) / top * plot_height
         points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
         return f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
 
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
-            f'<rect width="{width}" height="{height}" fill="white" stroke="#ccc"/>'
+    bottom = plot_top + plot_height
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" style="flex:none" '
+            f'font-family="sans-serif" font-size="11"><text x="{left}" y="11">loss per epoch: <tspan fill="#999">training</tspan>, test</text>'
+            f'<rect x="{left}" y="{plot_top}" width="{plot_width}" height="{plot_height}" fill="white" stroke="#ccc"/>'
+            f'<text x="{left - 3}" y="{plot_top + 9}" text-anchor="end">{top:.2g}</text>'
+            f'<text x="{left - 3}" y="{bottom}" text-anchor="end">0</text>'
+            f'<text x="{left}" y="{bottom + 13}">0</text>'
+            f'<text x="{left + plot_width}" y="{bottom + 13}" text-anchor="end">epoch {len(train) - 1}</text>'
             f'{line(train, "#999")}{line(test, "black")}</svg>')
 
 
@@ -546,7 +565,7 @@ class PlaygroundWidget:
     """The Playground's controls and live views.
 
     Read by tests (and browser tests): status (Label: epoch, losses, accuracy),
-    message (Label: what the last button did), network / output / curves (HTML
+    message (Label: what the last button did), speed (Label: frames per second while playing), network / output / curves (HTML
     holding SVG), weight_value (the hand-set weight slider), text (Textarea
     with the saved configuration), code (HTML with the nnlib code).
     Only one Playground plays at a time: building a new one pauses the others,
@@ -594,6 +613,7 @@ class PlaygroundWidget:
         self.pause_button = widgets.Button(description="⏸ pause", tooltip="stop training")
         self.step_button = widgets.Button(description="step", tooltip="train one epoch")
         self.reset_button = widgets.Button(description="reset", tooltip="new random weights, epoch 0")
+        self.new_data = widgets.Button(description="new data", tooltip="new random points (the next seed)")
         self.add_layer = widgets.Button(description="+ layer", tooltip="add a hidden layer")
         self.remove_layer = widgets.Button(description="− layer", tooltip="remove the last hidden layer")
         self.add_neuron = [widgets.Button(description=f"+ {k + 1}", tooltip=f"add a neuron to layer {k + 1}",
@@ -604,6 +624,7 @@ class PlaygroundWidget:
         self.pause_button.on_click(lambda _: self.pause())
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
+        self.new_data.on_click(lambda _: self.set(seed=self.playground.config.seed + 1))
         self.add_layer.on_click(lambda _: self.change_layers(+1))
         self.remove_layer.on_click(lambda _: self.change_layers(-1))
         for k in range(MAX_LAYERS):
@@ -624,21 +645,22 @@ class PlaygroundWidget:
         self.code_button.on_click(lambda _: self.show_code())
         self.code = widgets.HTML()
 
-        self.status, self.message = widgets.Label(), widgets.Label()
+        self.status, self.message, self.speed = widgets.Label(), widgets.Label(), widgets.Label()
         self.network, self.output, self.curves = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.structure = widgets.Label()
 
         self.box = widgets.VBox([
-            widgets.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status]),
-            widgets.HBox([self.data, self.noise, self.train_ratio, self.batch_size]),
-            widgets.HBox([widgets.Label("inputs:"), *self.feature_boxes.values()]),
-            widgets.HBox([self.add_layer, self.remove_layer, self.structure]),
-            widgets.HBox([widgets.Label("neurons:"), *self.add_neuron, *self.remove_neuron]),
-            widgets.HBox([self.activation, self.init, self.dropout]),
-            widgets.HBox([self.lr, self.optimiser, self.regularisation, self.rate]),
-            widgets.HBox([self.network, widgets.VBox([self.output, self.curves])]),
-            widgets.HBox([self.weight, self.weight_value]),
-            widgets.HBox([self.save_button, self.load_button, self.code_button, self.message]),
+            row([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status, self.speed]),
+            row([self.data, self.new_data, self.noise, self.train_ratio, self.batch_size]),
+            row([widgets.Label("inputs:"), *self.feature_boxes.values()]),
+            row([self.add_layer, self.remove_layer, self.structure]),
+            row([widgets.Label("neurons of layer k:"),
+                 *(widgets.HBox([add, remove]) for add, remove in zip(self.add_neuron, self.remove_neuron))]),
+            row([self.activation, self.init, self.dropout]),
+            row([self.lr, self.optimiser, self.regularisation, self.rate]),
+            row([self.network, widgets.VBox([self.output, self.curves])]),
+            row([self.weight, self.weight_value]),
+            row([self.save_button, self.load_button, self.code_button, self.message]),
             self.text, self.code,
         ])
         self.after_rebuild()
@@ -768,20 +790,29 @@ class PlaygroundWidget:
         self.message.value = "playing"
         self.task = loop.create_task(self.run())
 
-    async def run(self, frames=None):
-        """Frames of step + redraw while playing (at most `frames`, and never beyond max_epochs)."""
-        done = 0
+    async def run(self, frames=None, seconds=None):
+        """Frames of step + redraw while playing (at most `frames` frames or `seconds` seconds, and
+        never beyond max_epochs); returns the number of frames."""
+        done, started = 0, time.perf_counter()
+        total, deadline = 0, None if seconds is None else started + seconds
+        if frames is not None or seconds is not None:   # called directly, e.g. by a test
+            self.playing = True
         try:
             while self.playing and self.playground.epoch < self.max_epochs and not self.playground.diverged:
-                if frames is not None and done >= frames:
+                if (frames is not None and total >= frames) or (deadline is not None and time.perf_counter() > deadline):
                     break
                 self.step()
                 done += 1
+                total += 1
                 await asyncio.sleep(self.frame_pause)
+                elapsed = time.perf_counter() - started
+                if elapsed > 1:   # the frame rate of the last second or so, for the speed Label
+                    self.speed.value = f"{done / elapsed:.0f} frames per second"
+                    done, started = 0, time.perf_counter()
         finally:
             self.playing = False
             self.message.value = f"paused at epoch {self.playground.epoch}"
-        return done
+        return total
 
     def pause(self):
         self.playing = False
@@ -817,6 +848,8 @@ class PlaygroundWidget:
                 value = getattr(c, name)
                 if isinstance(control, widgets.Dropdown) and value not in control.options:
                     control.options = _options(control.options, value)
+                elif not isinstance(control, widgets.Dropdown):   # a slider: widen its range for a value beyond it
+                    control.min, control.max = min(control.min, value), max(control.max, value)
                 control.value = value
             for name, box in self.feature_boxes.items():
                 box.value = name in c.features
@@ -839,6 +872,11 @@ class PlaygroundWidget:
         self.playground.step(epochs)
         self.draw()
         return self
+
+
+def row(children):
+    """Controls side by side, wrapping onto the next line when the notebook is narrow."""
+    return widgets.HBox(children, layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
 
 
 def slider_value(weight):
