@@ -88,6 +88,28 @@ def test_build_model_follows_the_configuration():
     assert [type(layer).__name__ for layer in linear.layers] == ["Linear"]   # regression: no tanh at the end
 
 
+def test_each_hidden_layer_can_have_its_own_activation():
+    config = pg.Config(hidden=(3, 3, 3), activation="tanh", layer_activations=("ReLU", "same", "linear", "same"))
+    assert config.layer_activations == ("ReLU", "same", "linear")   # trailing "same" dropped
+    assert [config.activation_of(k) for k in range(3)] == ["ReLU", "tanh", "linear"]
+    kinds = [type(layer).__name__ for layer in pg.build_model(config, np.random.default_rng(0)).layers]
+    assert kinds == ["Linear", "ReLU", "Linear", "Tanh", "Linear", "Linear", "Tanh"]
+    p = pg.Playground(config)
+    assert pg.Playground.from_text(p.to_text()).config == config
+    assert "layer 1: ReLU" in pg.network_svg(p, pg.neuron_maps(p, 4)) and "ReLU, tanh, linear" in repr(p)
+
+
+def test_widget_layer_activation_dropdowns():
+    view = pg.build_playground(hidden=(4, 2))
+    assert not view.layer_activation[1].disabled and view.layer_activation[2].disabled
+    view.layer_activation[1].value = "ReLU"
+    assert view.playground.config.layer_activations == ("same", "ReLU")
+    assert "layer 2: ReLU" in view.network.value and "layer 1: tanh" in view.network.value
+    saved = view.playground.to_text()
+    view.layer_activation[1].value = "same"
+    assert view.load(saved) and view.layer_activation[1].value == "ReLU"
+
+
 def test_bad_configurations_say_what_is_allowed():
     with pytest.raises(ValueError, match="hidden must be 0 to 6 layers of 1 to 8 neurons"):
         pg.Config(hidden=(9,))
@@ -201,6 +223,7 @@ def test_a_text_that_is_not_a_save_gets_a_sentence(text, message):
     {},
     {"data": "plane", "hidden": (), "activation": "linear", "features": ("x1^2", "x1x2"), "lr": 0.001},
     {"hidden": (8, 1, 8), "activation": "sigmoid", "dropout": 0.3, "features": tuple(pd.FEATURES)},
+    {"hidden": (3, 3, 3), "layer_activations": ("ReLU", "same", "linear")},
 ])
 def test_show_code_rebuilds_the_same_predictions(settings):
     p = pg.Playground(**settings)

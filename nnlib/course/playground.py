@@ -50,6 +50,7 @@ class Config:
     features: tuple = ("x1", "x2")
     hidden: tuple = (4, 2)        # neurons per hidden layer: 0 to 6 layers of 1 to 8
     activation: str = "tanh"
+    layer_activations: tuple = ()  # per hidden layer, overriding activation; "same" (or none given) keeps it
     init: str = "Xavier"
     dropout: float = 0.0
     regularisation: str = "none"
@@ -61,6 +62,9 @@ class Config:
     def __post_init__(self):
         self.features = tuple(self.features)
         self.hidden = tuple(int(h) for h in self.hidden)
+        self.layer_activations = tuple(self.layer_activations)
+        while self.layer_activations and self.layer_activations[-1] == "same":   # ("ReLU", "same") is ("ReLU",)
+            self.layer_activations = self.layer_activations[:-1]
         problems = []
         if self.data not in DATASETS:
             problems.append(f"data must be one of {list(DATASETS)}")
@@ -72,6 +76,8 @@ class Config:
                               ("optimiser", OPTIMISERS)):
             if getattr(self, name) not in options:
                 problems.append(f"{name} must be one of {list(options)}")
+        if len(self.layer_activations) > MAX_LAYERS or any(a not in ("same", *ACTIVATIONS) for a in self.layer_activations):
+            problems.append(f"layer_activations must be up to {MAX_LAYERS} of {['same', *ACTIVATIONS]}")
         if not 0 <= self.noise <= 0.5:
             problems.append("noise must be between 0 and 0.5")
         if not 0 < self.train_ratio < 1:
@@ -83,20 +89,25 @@ class Config:
         if problems:
             raise ValueError("Playground configuration: " + "; ".join(problems) + ".")
 
+    def activation_of(self, k):
+        """The activation of hidden layer k (from 0): its own, or else the common one."""
+        own = self.layer_activations[k] if k < len(self.layer_activations) else "same"
+        return self.activation if own == "same" else own
+
 
 def build_model(config, rng):
     """The network of a Config: nnlib layers, features -> hidden layers -> one output.
 
-    Each hidden layer is Linear, then the activation (none for "linear"), then
-    Dropout when config.dropout > 0. The output is Linear(.., 1), then Tanh for
+    Each hidden layer is Linear, then its activation (config.activation_of(k);
+    none for "linear"), then Dropout when config.dropout > 0. The output is Linear(.., 1), then Tanh for
     classification (its range -1..1 matches the targets -1 and +1), nothing for
     regression. rng: the numpy Generator the weights are drawn from.
     """
-    activation = ACTIVATIONS[config.activation]
     init = INITS[config.init]
     layers, width = [], len(config.features)
-    for neurons in config.hidden:
+    for k, neurons in enumerate(config.hidden):
         layers.append(Linear(width, neurons, rng=rng, init=init))
+        activation = ACTIVATIONS[config.activation_of(k)]
         if activation is not None:
             layers.append(activation())
         if config.dropout:
@@ -127,7 +138,8 @@ class Playground:
     def __repr__(self):
         c = self.config
         layers = " -> ".join(map(str, (len(c.features), *c.hidden, 1)))
-        return (f"Playground({c.data}, {layers} {c.activation}, {c.optimiser} lr {c.lr}, "
+        kinds = ", ".join(dict.fromkeys(c.activation_of(k) for k in range(len(c.hidden)))) or c.activation
+        return (f"Playground({c.data}, {layers} {kinds}, {c.optimiser} lr {c.lr}, "
                 f"regularisation {c.regularisation}, epoch {self.epoch})")
 
     # ------------------------------------------------------------ building
@@ -314,7 +326,8 @@ class Playground:
         bit for bit, in a text much shorter than the numbers written out.
         """
         settings = dataclasses.asdict(self.config)
-        settings["features"], settings["hidden"] = list(self.config.features), list(self.config.hidden)
+        for name in ("features", "hidden", "layer_activations"):
+            settings[name] = list(getattr(self.config, name))
         weights = b"".join(np.asarray(value, dtype="<f4").tobytes() for value, _ in self.model.parameters())
         settings["epoch"] = self.epoch
         settings["weights"] = base64.b64encode(weights).decode("ascii")
@@ -468,7 +481,8 @@ def network_svg(playground, maps, picked=None, size=34, stride=2):
                              f'stroke="{colour}" stroke-width="{stroke:.1f}" opacity="0.8"><title>'
                              f'{playground.neuron_name(k, i)} → {playground.neuron_name(k + 1, j)}: {w:.3f}</title></line>')
     for layer, m in enumerate(maps):
-        title = "inputs" if layer == 0 else ("output" if layer == len(maps) - 1 else f"layer {layer}")
+        title = ("inputs" if layer == 0 else "output" if layer == len(maps) - 1
+                 else f"layer {layer}: {playground.config.activation_of(layer - 1)}")
         parts.append(f'<text x="{centre(layer, 0)[0]:.0f}" y="11" text-anchor="middle">{title}</text>')
         for index in range(m.shape[0]):
             x, y = centre(layer, index)
@@ -595,6 +609,10 @@ class PlaygroundWidget:
                                                      layout=widgets.Layout(width="70px"))
                               for name, (label, _) in FEATURES.items()}
         self.activation = widgets.Dropdown(options=list(ACTIVATIONS), value=c.activation, description="activation")
+        self.layer_activation = [widgets.Dropdown(options=["same", *ACTIVATIONS], description=f"layer {k + 1}",
+                                                  value=(c.layer_activations + ("same",) * MAX_LAYERS)[k],
+                                                  layout=widgets.Layout(width="150px"),
+                                                  style={"description_width": "45px"}) for k in range(MAX_LAYERS)]
         self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init")
         self.dropout = widgets.FloatSlider(value=c.dropout, min=0, max=0.5, step=0.05, description="dropout p", style=style)
         self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr")
@@ -606,7 +624,7 @@ class PlaygroundWidget:
                          "batch_size": self.batch_size, "activation": self.activation, "init": self.init,
                          "dropout": self.dropout, "lr": self.lr, "optimiser": self.optimiser,
                          "regularisation": self.regularisation, "rate": self.rate}
-        for control in [*self.settings.values(), *self.feature_boxes.values()]:
+        for control in [*self.settings.values(), *self.feature_boxes.values(), *self.layer_activation]:
             control.observe(self.on_setting, names="value")
 
         self.play_button = widgets.Button(description="▶ play", tooltip="train continuously")
@@ -657,6 +675,7 @@ class PlaygroundWidget:
             row([widgets.Label("neurons of layer k:"),
                  *(widgets.HBox([add, remove]) for add, remove in zip(self.add_neuron, self.remove_neuron))]),
             row([self.activation, self.init, self.dropout]),
+            row([widgets.Label("own activation:"), *self.layer_activation]),
             row([self.lr, self.optimiser, self.regularisation, self.rate]),
             row([self.network, widgets.VBox([self.output, self.curves])]),
             row([self.weight, self.weight_value]),
@@ -688,6 +707,7 @@ class PlaygroundWidget:
         for k in range(MAX_LAYERS):
             self.add_neuron[k].disabled = k >= len(hidden) or hidden[k] >= MAX_NEURONS
             self.remove_neuron[k].disabled = k >= len(hidden) or hidden[k] <= 1
+            self.layer_activation[k].disabled = k >= len(hidden)
         self._syncing = True
         try:
             self.weight.options = p.weight_names()
@@ -710,7 +730,8 @@ class PlaygroundWidget:
             self.message.value = "the network needs at least one input"
             return
         settings = {name: control.value for name, control in self.settings.items()}
-        if self.playground.reconfigure(features=chosen, **settings):
+        own = tuple(dropdown.value for dropdown in self.layer_activation)
+        if self.playground.reconfigure(features=chosen, layer_activations=own, **settings):
             self.after_rebuild()
         else:
             self.draw()   # a training setting: the same network, and the next step uses it
@@ -853,6 +874,8 @@ class PlaygroundWidget:
                 control.value = value
             for name, box in self.feature_boxes.items():
                 box.value = name in c.features
+            for dropdown, value in zip(self.layer_activation, c.layer_activations + ("same",) * MAX_LAYERS):
+                dropdown.value = value
         finally:
             self._syncing = False
 
