@@ -450,3 +450,38 @@ def test_new_data_and_loading_values_beyond_a_slider():
     assert view.batch_size.value == 64 and view.train_ratio.value == 0.05
     view.noise.value = 0.1   # reads every control: the loaded batch size and share stay
     assert view.playground.config.batch_size == 64 and view.playground.config.train_ratio == 0.05
+
+
+# ---------------------------------------------------------------- the spiral challenge's check
+
+WAVES = ("x1", "x2", "sin(x1)", "sin(x2)")
+
+
+def spiral_stub():
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("fn, message", [
+    (lambda: {"hidden": (6,), "features": WAVES}, "✅ spiral_settings: test accuracy"),
+    (spiral_stub, "⏳ spiral_settings: not done yet"),
+    (lambda: [("hidden", (6,))], "must return a dict of settings"),
+    (lambda: None, "it returned NoneType"),
+    (lambda: {"data": "circle"}, 'leave out "data"'),
+    (lambda: {"layers": (6,)}, "unexpected keyword argument 'layers'; the settings are ['noise'"),
+    (lambda: {"hidden": (9,)}, "hidden must be 0 to 6 layers of 1 to 8 neurons"),
+    (lambda: {"hidden": (8, 8), "features": WAVES}, "has 121 weights and biases; the challenge allows at most 40"),
+    (lambda: {"hidden": (4, 4)}, "give the network inputs that already wave"),
+    (lambda: {"hidden": (6,), "features": WAVES, "activation": "linear"}, "linear activations only draws a straight"),
+    (lambda: {"hidden": (6,), "features": WAVES, "lr": 10.0}, "A learning rate of 10.0 is too high"),
+    (lambda: {"hidden": (4,), "features": WAVES}, "Close: try another optimiser"),
+    (lambda: {"hidden": (1,), "features": WAVES}, "Spend the weights differently"),
+    (lambda: 1 / 0, "raised ZeroDivisionError"),
+])
+def test_check_spiral_challenge_names_the_mistake(fn, message, capsys):
+    pg.check_spiral_challenge(fn)
+    assert message in capsys.readouterr().out
+
+
+def test_check_spiral_challenge_quiet_prints_nothing(capsys):
+    assert pg.check_spiral_challenge(lambda: {"hidden": (6,), "features": WAVES}, quiet=True)
+    assert capsys.readouterr().out == ""

@@ -951,3 +951,57 @@ def check_l1_gradient(fn, quiet=False):
     index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
     return exercise.failed(f"{name}: for W = {W.tolist()} and rate {rate}, expected {expected[index]:.4g} at "
                            f"{index}, got {got[index]:.4g}.", quiet)
+
+
+# ---------------------------------------------------------------- exercise: a small network for the spiral
+
+SPIRAL_BUDGET, SPIRAL_EPOCHS, SPIRAL_TARGET = 40, 200, 0.9
+
+
+def check_spiral_challenge(fn, quiet=False):
+    """fn() -> a dict of Playground settings for the spiral. Passes when the network has at most
+    SPIRAL_BUDGET weights and biases and reaches SPIRAL_TARGET test accuracy after SPIRAL_EPOCHS epochs."""
+    name = "spiral_settings"
+    try:
+        settings = fn()
+    except NotImplementedError:
+        return exercise.not_done(name, quiet)
+    except Exception as error:  # the learner's code failed: say so, not a traceback
+        return exercise.failed(f"{name} raised {type(error).__name__}: {error}", quiet)
+    if not isinstance(settings, dict):
+        return exercise.failed(f'{name} must return a dict of settings, e.g. {{"hidden": (4, 4), "features": '
+                               f'("x1", "x2")}}; it returned {type(settings).__name__}.', quiet)
+    settings = dict(settings)
+    if settings.pop("data", "spiral") != "spiral":
+        return exercise.failed(f'{name}: the challenge is the spiral: leave out "data" or set it to "spiral".', quiet)
+    try:
+        playground = Playground(data="spiral", **settings)
+    except TypeError as error:
+        known = [f.name for f in dataclasses.fields(Config) if f.name != "data"]
+        return exercise.failed(f"{name}: {error}; the settings are {known}.", quiet)
+    except ValueError as error:
+        return exercise.failed(f"{name}: {error}", quiet)
+    size = sum(value.size for value, _ in playground.model.parameters())
+    if size > SPIRAL_BUDGET:
+        return exercise.failed(f"{name}: this network has {size} weights and biases; the challenge allows at most "
+                               f"{SPIRAL_BUDGET}. Use fewer neurons or layers, and let the inputs do more of the work.",
+                               quiet)
+    playground.step(SPIRAL_EPOCHS)
+    accuracy = playground.accuracy()
+    if accuracy < SPIRAL_TARGET:
+        c = playground.config
+        if all(c.activation_of(k) == "linear" for k in range(len(c.hidden))):
+            hint = "A network with linear activations only draws a straight boundary (experiment 1)."
+        elif c.lr >= 1 or playground.diverged:
+            hint = (f"A learning rate of {c.lr} is too high (experiment 3): the tanh output saturates and stops "
+                    "learning. Try 0.03 to 0.3.")
+        elif not {"sin(x1)", "sin(x2)"} & set(c.features):
+            hint = "With so few neurons, give the network inputs that already wave across the plane: sin x₁, sin x₂."
+        elif accuracy >= 0.8:
+            hint = "Close: try another optimiser or learning rate, or one more neuron."
+        else:
+            hint = "Spend the weights differently: which inputs does the spiral need, and how many neurons?"
+        return exercise.failed(f"{name}: test accuracy {accuracy:.0%} after {SPIRAL_EPOCHS} epochs with {size} "
+                               f"weights and biases; the target is {SPIRAL_TARGET:.0%}. {hint}", quiet)
+    return exercise.passed(f"{name}: test accuracy {accuracy:.0%} on the spiral with only {size} weights and biases.",
+                           quiet)
