@@ -485,3 +485,26 @@ def test_check_spiral_challenge_names_the_mistake(fn, message, capsys):
 def test_check_spiral_challenge_quiet_prints_nothing(capsys):
     assert pg.check_spiral_challenge(lambda: {"hidden": (6,), "features": WAVES}, quiet=True)
     assert capsys.readouterr().out == ""
+
+
+def test_controls_moved_while_playing_apply_at_the_next_frame():
+    view = pg.build_playground(frame_pause=0.0)
+
+    async def scenario():
+        view.play()
+        while view.playground.epoch < 2:
+            await asyncio.sleep(0)
+        view.lr.value = 0.3                       # a training setting: same network, next step uses it
+        epoch = view.playground.epoch
+        while view.playground.epoch < epoch + 1:
+            await asyncio.sleep(0)
+        assert view.playground.optimiser.lr == 0.3 and view.playground.epoch > 2
+        view.add_layer.click()                    # a new network: epoch 0, and play goes on with it
+        assert view.playground.epoch == 0 and view.playing
+        while view.playground.epoch < 2:
+            await asyncio.sleep(0)
+        assert len(pg.linear_layers(view.playground.model)) == 4
+        view.pause()
+
+    asyncio.run(scenario())
+    assert not view.playing
