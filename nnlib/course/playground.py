@@ -16,6 +16,7 @@ Three parts, from the bottom up:
 import asyncio
 import base64
 import dataclasses
+import html
 import json
 import struct
 import time
@@ -579,9 +580,10 @@ class PlaygroundWidget:
     """The Playground's controls and live views.
 
     Read by tests (and browser tests): status (Label: epoch, losses, accuracy),
-    message (Label: what the last button did), speed (Label: frames per second while playing), network / output / curves (HTML
-    holding SVG), weight_value (the hand-set weight slider), text (Textarea
-    with the saved configuration), code (HTML with the nnlib code).
+    message (Label: what the last button did), speed (Label: frames per second
+    while playing), network / output / curves (HTML holding SVG), weight and
+    weight_value (the picked weight and its slider), text (Textarea with the
+    saved configuration), code (HTML with the nnlib code).
     Only one Playground plays at a time: building a new one pauses the others,
     and play stops by itself after max_epochs epochs.
     """
@@ -669,6 +671,8 @@ class PlaygroundWidget:
 
         self.box = widgets.VBox([
             row([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status, self.speed]),
+            row([self.network, widgets.VBox([self.output, self.curves])]),
+            row([self.weight, self.weight_value]),
             row([self.data, self.new_data, self.noise, self.train_ratio, self.batch_size]),
             row([widgets.Label("inputs:"), *self.feature_boxes.values()]),
             row([self.add_layer, self.remove_layer, self.structure]),
@@ -677,8 +681,6 @@ class PlaygroundWidget:
             row([self.activation, self.init, self.dropout]),
             row([widgets.Label("own activation:"), *self.layer_activation]),
             row([self.lr, self.optimiser, self.regularisation, self.rate]),
-            row([self.network, widgets.VBox([self.output, self.curves])]),
-            row([self.weight, self.weight_value]),
             row([self.save_button, self.load_button, self.code_button, self.message]),
             self.text, self.code,
         ])
@@ -880,7 +882,6 @@ class PlaygroundWidget:
             self._syncing = False
 
     def show_code(self):
-        import html
         self.code.value = "<pre style='font-size:11px'>" + html.escape(self.playground.code()) + "</pre>"
 
     def set(self, **settings):
