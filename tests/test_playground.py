@@ -382,6 +382,7 @@ def test_a_new_playground_pauses_the_others_and_play_stops_at_max_epochs():
 
     first, second = asyncio.run(scenario())
     assert not second.playing and second.playground.epoch == 4 and first.task is None
+    assert second.message.value == "paused at epoch 4 (max_epochs = 4)"
 
 
 # ---------------------------------------------------------------- the L1 exercise's check
@@ -508,3 +509,33 @@ def test_controls_moved_while_playing_apply_at_the_next_frame():
 
     asyncio.run(scenario())
     assert not view.playing
+
+
+def test_running_a_cell_pauses_play(monkeypatch):
+    class Events:   # IPython's event manager, as far as play and pause use it
+        callbacks = {"pre_run_cell": []}
+
+        def register(self, event, function):
+            self.callbacks[event].append(function)
+
+        def unregister(self, event, function):
+            self.callbacks[event].remove(function)
+
+    class Shell:
+        events = Events()
+
+    shell = Shell()
+    monkeypatch.setattr(pg, "get_ipython", lambda: shell)
+    view = pg.build_playground()
+
+    async def scenario():
+        view.play()
+        await asyncio.sleep(0.05)
+        assert view.playing and shell.events.callbacks["pre_run_cell"] == [view.pause_for_cell]
+        for callback in list(shell.events.callbacks["pre_run_cell"]):   # a cell is about to run
+            callback(None)
+        await asyncio.sleep(0.05)
+
+    asyncio.run(scenario())
+    assert not view.playing and view.task is None and shell.events.callbacks["pre_run_cell"] == []
+    assert view.message.value.endswith(": a cell ran")

@@ -25,6 +25,7 @@ import zlib
 
 import ipywidgets as widgets
 import numpy as np
+from IPython import get_ipython
 
 from ..layers import Dropout, Linear, ReLU, Sigmoid, Tanh
 from ..losses import MSELoss
@@ -797,7 +798,9 @@ class PlaygroundWidget:
 
         Between frames the task awaits asyncio.sleep, which hands the kernel's event loop
         back to the messages from the page: a control moved while playing takes effect at
-        the next frame. Without a running event loop (plain Python) play does nothing but say so.
+        the next frame. Running any notebook cell pauses it (IPython's pre_run_cell event):
+        the cell gets the kernel to itself, and no training goes on behind later cells.
+        Without a running event loop (plain Python) play does nothing but say so.
         """
         if self.playing:
             return
@@ -812,6 +815,14 @@ class PlaygroundWidget:
         self.playing = True
         self.message.value = "playing"
         self.task = loop.create_task(self.run())
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("pre_run_cell", self.pause_for_cell)
+
+    def pause_for_cell(self, info=None):
+        """Called by IPython before any cell runs: pause, and say why."""
+        self.pause()
+        self.message.value = f"paused at epoch {self.playground.epoch}: a cell ran"
 
     async def run(self, frames=None, seconds=None):
         """Frames of step + redraw while playing (at most `frames` frames or `seconds` seconds, and
@@ -832,16 +843,28 @@ class PlaygroundWidget:
                 if elapsed > 1:   # the frame rate of the last second or so, for the speed Label
                     self.speed.value = f"{done / elapsed:.0f} frames per second"
                     done, started = 0, time.perf_counter()
-        finally:
+        except asyncio.CancelledError:   # pause() cancelled the task, and has said so
             self.playing = False
-            self.message.value = f"paused at epoch {self.playground.epoch}"
+            raise
+        self.playing = False
+        self.stop_listening()
+        why = " (the loss diverged)" if self.playground.diverged else (
+            f" (max_epochs = {self.max_epochs})" if self.playground.epoch >= self.max_epochs else "")
+        self.message.value = f"paused at epoch {self.playground.epoch}{why}"
         return total
+
+    def stop_listening(self):
+        """Stop pausing when a cell runs (play registered that with IPython)."""
+        shell = get_ipython()
+        if shell is not None and self.pause_for_cell in shell.events.callbacks["pre_run_cell"]:
+            shell.events.unregister("pre_run_cell", self.pause_for_cell)
 
     def pause(self):
         self.playing = False
         if self.task is not None and not self.task.done():
             self.task.cancel()
         self.task = None
+        self.stop_listening()
         self.message.value = f"paused at epoch {self.playground.epoch}"
 
     def save(self):
