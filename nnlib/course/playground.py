@@ -219,7 +219,8 @@ class Playground:
         L2 penalises rate/2 * sum(W**2), whose gradient is rate * W: each step shrinks
         every weight in proportion to its size. L1 penalises rate * sum(|W|), whose
         gradient is rate * sign(W): each step pulls every weight toward 0 by the same
-        amount, so small weights reach 0 and stay there. nnlib's optimisers have
+        amount, so a weight the data does not need reaches 0 and then only jitters
+        around it (by about lr * rate a step). nnlib's optimisers have
         weight_decay (L2) but no L1, and weight_decay would shrink the biases too,
         so the Playground adds both penalties itself, here, before optimiser.step().
         """
@@ -284,8 +285,11 @@ class Playground:
     # ------------------------------------------------------------ weights
 
     def weight_names(self):
-        """[(label, (layer, row, column)), ...] for every weight and bias; column None is a bias.
-        layer counts Linear layers from 0; row is the input neuron, column the output neuron."""
+        """[(label, key), ...] for every weight and bias, e.g. ("x₁ → h1.2", (0, 0, 1)).
+
+        A weight's key is (layer, row, column) for W[row, column] of the layer-th Linear
+        layer (from 0): row is its input neuron, column its output neuron. A bias's key
+        is (layer, neuron, None) for b[neuron]."""
         names = []
         for k, layer in enumerate(linear_layers(self.model)):
             for j in range(layer.out_features):
