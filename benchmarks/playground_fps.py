@@ -66,7 +66,8 @@ def main():
         print(f"\n{name}")
         print(f"  frame (epoch + redraw): median {median:.1f} ms, 90th percentile {np.percentile(frames, 90):.1f} ms"
               f" -> {1000 / median:.0f} frames per second in the kernel")
-        print(f"  of which training one epoch {np.median(steps):.1f} ms, drawing every view {np.median(draws):.1f} ms")
+        print(f"  of which training one epoch {np.median(steps):.1f} ms (mean {steps.mean():.1f}), "
+              f"drawing every view {np.median(draws):.1f} ms (mean {draws.mean():.1f})")
         print(f"  playing (with the 0.02 s pause between frames): {1000 / (median + 20):.0f} frames per second")
         print(f"  widget values per frame: {sent / 1024:.0f} KiB; {pg.status(view.playground)}")
 
