@@ -1,0 +1,1035 @@
+"""Lesson 11, the Playground: TensorFlow Playground rebuilt on nnlib.
+
+Three parts, from the bottom up:
+- Playground: the pure model. A configuration (data set, features, layers,
+  training settings) becomes data (playground_data), an nnlib Sequential and
+  an nnlib optimiser; step() trains one epoch; to_text()/from_text() save and
+  restore configuration and weights exactly; code() prints nnlib code that
+  rebuilds the network.
+- Views, pure functions that return data: a PNG of any values over the plane
+  (encoded here with zlib, no figure, no Pillow), SVG strings of the network
+  diagram, the output surface with the points, and the loss curves. They are
+  cheap enough to redraw every frame.
+- PlaygroundWidget: controls wired to a Playground; play runs as an asyncio
+  task in the kernel's event loop, so the page and the controls stay live.
+"""
+import asyncio
+import base64
+import dataclasses
+import html
+import json
+import struct
+import time
+import weakref
+import zlib
+
+import ipywidgets as widgets
+import numpy as np
+from IPython import get_ipython
+
+from ..layers import Dropout, Linear, ReLU, Sigmoid, Tanh
+from ..losses import MSELoss
+from ..model import Sequential
+from . import exercise
+from .l08_optimisers import OPTIMISERS, make_optimiser
+from .playground_data import DATASETS, EXTENT, FEATURES, features, make_data, problem_of, split
+
+ACTIVATIONS = {"tanh": Tanh, "ReLU": ReLU, "sigmoid": Sigmoid, "linear": None}
+INITS = {"Xavier": "xavier", "He": "he", "std 0.1": 0.1, "std 1": 1.0}
+REGULARISATIONS = ("none", "L1", "L2")
+MAX_LAYERS, MAX_NEURONS = 6, 8
+POINTS = 500
+
+
+@dataclasses.dataclass
+class Config:
+    """Everything that decides a Playground run (the weights aside)."""
+
+    data: str = "circle"
+    noise: float = 0.0            # 0 to 0.5, see playground_data
+    train_ratio: float = 0.5      # the fraction of the 500 points used for training
+    batch_size: int = 10
+    features: tuple = ("x1", "x2")
+    hidden: tuple = (4, 2)        # neurons per hidden layer: 0 to 6 layers of 1 to 8
+    activation: str = "tanh"
+    layer_activations: tuple = ()  # per hidden layer, overriding activation; "same" (or none given) keeps it
+    init: str = "Xavier"
+    dropout: float = 0.0
+    regularisation: str = "none"
+    rate: float = 0.0
+    optimiser: str = "SGD"
+    lr: float = 0.03
+    seed: int = 0
+
+    def __post_init__(self):
+        self.features = tuple(self.features)
+        self.hidden = tuple(int(h) for h in self.hidden)
+        self.layer_activations = tuple(self.layer_activations)
+        while self.layer_activations and self.layer_activations[-1] == "same":   # ("ReLU", "same") is ("ReLU",)
+            self.layer_activations = self.layer_activations[:-1]
+        problems = []
+        if self.data not in DATASETS:
+            problems.append(f"data must be one of {list(DATASETS)}")
+        if not self.features or any(f not in FEATURES for f in self.features) or len(set(self.features)) < len(self.features):
+            problems.append(f"features must be some of {list(FEATURES)}, each once")
+        if len(self.hidden) > MAX_LAYERS or any(not 1 <= h <= MAX_NEURONS for h in self.hidden):
+            problems.append(f"hidden must be 0 to {MAX_LAYERS} layers of 1 to {MAX_NEURONS} neurons")
+        for name, options in (("activation", ACTIVATIONS), ("init", INITS), ("regularisation", REGULARISATIONS),
+                              ("optimiser", OPTIMISERS)):
+            if getattr(self, name) not in options:
+                problems.append(f"{name} must be one of {list(options)}")
+        if len(self.layer_activations) > MAX_LAYERS or any(a not in ("same", *ACTIVATIONS) for a in self.layer_activations):
+            problems.append(f"layer_activations must be up to {MAX_LAYERS} of {['same', *ACTIVATIONS]}")
+        if not 0 <= self.noise <= 0.5:
+            problems.append("noise must be between 0 and 0.5")
+        if not 0 < self.train_ratio < 1:
+            problems.append("train_ratio must be between 0 and 1")
+        if not 0 <= self.dropout < 1:
+            problems.append("dropout must be at least 0 and below 1")
+        if not (self.lr > 0 and self.rate >= 0 and int(self.batch_size) >= 1):
+            problems.append("lr must be positive, rate 0 or more, batch_size 1 or more")
+        if problems:
+            raise ValueError("Playground configuration: " + "; ".join(problems) + ".")
+
+    def activation_of(self, k):
+        """The activation of hidden layer k (from 0): its own, or else the common one."""
+        own = self.layer_activations[k] if k < len(self.layer_activations) else "same"
+        return self.activation if own == "same" else own
+
+
+def build_model(config, rng):
+    """The network of a Config: nnlib layers, features -> hidden layers -> one output.
+
+    Each hidden layer is Linear, then its activation (config.activation_of(k);
+    none for "linear"), then Dropout when config.dropout > 0. The output is Linear(.., 1), then Tanh for
+    classification (its range -1..1 matches the targets -1 and +1), nothing for
+    regression. rng: the numpy Generator the weights are drawn from.
+    """
+    init = INITS[config.init]
+    layers, width = [], len(config.features)
+    for k, neurons in enumerate(config.hidden):
+        layers.append(Linear(width, neurons, rng=rng, init=init))
+        activation = ACTIVATIONS[config.activation_of(k)]
+        if activation is not None:
+            layers.append(activation())
+        if config.dropout:
+            layers.append(Dropout(config.dropout, rng=rng))
+        width = neurons
+    layers.append(Linear(width, 1, rng=rng, init=init))
+    if problem_of(config.data) == "classification":
+        layers.append(Tanh())
+    return Sequential(layers)
+
+
+def linear_layers(model):
+    return [layer for layer in model.layers if isinstance(layer, Linear)]
+
+
+class Playground:
+    """A configuration, its data, its nnlib network and optimiser, and the losses so far.
+
+    Playground(data="spiral", hidden=(8, 8), ...) takes Config's fields.
+    step() trains one epoch: every training point once, in shuffled mini-batches.
+    The loss is nnlib's MSELoss (mean squared error), as in TensorFlow Playground.
+    """
+
+    def __init__(self, config=None, **settings):
+        self.config = dataclasses.replace(config or Config(), **settings)
+        self.reset()
+
+    def __repr__(self):
+        c = self.config
+        layers = " -> ".join(map(str, (len(c.features), *c.hidden, 1)))
+        kinds = ", ".join(dict.fromkeys(c.activation_of(k) for k in range(len(c.hidden)))) or c.activation
+        return (f"Playground({c.data}, {layers} {kinds}, {c.optimiser} lr {c.lr}, "
+                f"regularisation {c.regularisation}, epoch {self.epoch})")
+
+    # ------------------------------------------------------------ building
+
+    def reset(self):
+        """New data and new random weights from the configuration (and its seed); epoch 0."""
+        c = self.config
+        x, y = make_data(c.data, POINTS, c.noise, c.seed)
+        self.x_train, self.y_train, self.x_test, self.y_test = split(x, y, c.train_ratio)
+        self.f_train = features(self.x_train, c.features).astype(np.float32)
+        self.f_test = features(self.x_test, c.features).astype(np.float32)
+        self.t_train = self.y_train.reshape(-1, 1).astype(np.float32)   # MSELoss wants (n, 1) like the output
+        self.t_test = self.y_test.reshape(-1, 1).astype(np.float32)
+        self.model = build_model(c, np.random.default_rng(c.seed))
+        self.shuffle = np.random.default_rng(c.seed + 1)
+        self.loss = MSELoss()
+        self.optimiser = None
+        self.epoch = 0
+        self.diverged = False
+        self.history = {"train": [], "test": []}
+        self.record()
+
+    def reconfigure(self, **settings):
+        """Change settings. Data, features, layers, activation, init and dropout start a
+        new network (reset); lr, optimiser, regularisation, rate and batch size apply from
+        the next step on, to the network as it is. Returns whether the network was rebuilt."""
+        old = self.config
+        self.config = dataclasses.replace(old, **settings)
+        live = {"lr", "optimiser", "regularisation", "rate", "batch_size"}
+        if any(getattr(old, f.name) != getattr(self.config, f.name) for f in dataclasses.fields(Config)
+               if f.name not in live):
+            self.reset()
+            return True
+        if self.config.optimiser != old.optimiser:
+            self.optimiser = None   # a fresh one (fresh momentum) at the next step
+        return False
+
+    @property
+    def problem(self):
+        return problem_of(self.config.data)
+
+    # ------------------------------------------------------------ training
+
+    def step(self, epochs=1):
+        """Train `epochs` epochs; returns the test loss. A network whose loss becomes
+        NaN or infinite (too high a learning rate) stops, with diverged = True."""
+        c = self.config
+        if self.optimiser is None:
+            self.optimiser = make_optimiser(c.optimiser, self.model.parameters(), c.lr)
+        self.optimiser.lr = c.lr
+        for _ in range(epochs):
+            if self.diverged:
+                break
+            self.model.train()
+            order = self.shuffle.permutation(len(self.f_train))
+            try:
+                with np.errstate(all="ignore"):   # a diverging run is detected below, not warned about
+                    for start in range(0, len(order), int(c.batch_size)):
+                        batch = order[start:start + int(c.batch_size)]
+                        self.loss.forward(self.model.forward(self.f_train[batch]), self.t_train[batch])
+                        self.model.backward(self.loss.backward())
+                        self.add_penalty_gradients()
+                        self.optimiser.step()
+            except ValueError as error:   # nnlib refuses NaN or infinite values, and says so
+                if "NaN or infinity" not in str(error):
+                    raise
+                self.diverged = True
+            self.epoch += 1
+            self.record()
+        return self.history["test"][-1]
+
+    def add_penalty_gradients(self):
+        """Add the regularisation's gradient to every weight matrix's gradient dW (biases are not penalised).
+
+        L2 penalises rate/2 * sum(W**2), whose gradient is rate * W: each step shrinks
+        every weight in proportion to its size. L1 penalises rate * sum(|W|), whose
+        gradient is rate * sign(W): each step pulls every weight toward 0 by the same
+        amount, so a weight the data does not need reaches 0 and then only jitters
+        around it (by about lr * rate a step). nnlib's optimisers have
+        weight_decay (L2) but no L1, and weight_decay would shrink the biases too,
+        so the Playground adds both penalties itself, here, before optimiser.step().
+        """
+        c = self.config
+        if c.regularisation == "none" or not c.rate:
+            return
+        for layer in linear_layers(self.model):
+            layer.dW += c.rate * (np.sign(layer.W) if c.regularisation == "L1" else layer.W)
+
+    def losses(self):
+        """(training loss, test loss): the mean squared error over each whole set, dropout off."""
+        if self.diverged:
+            return float("nan"), float("nan")
+        out_train, out_test = self.predict_features(self.f_train), self.predict_features(self.f_test)
+        with np.errstate(all="ignore"):
+            return (float(np.mean((out_train - self.t_train) ** 2)), float(np.mean((out_test - self.t_test) ** 2)))
+
+    def record(self):
+        train, test = self.losses()
+        self.history["train"].append(train)
+        self.history["test"].append(test)
+
+    def accuracy(self, test=True):
+        """The fraction of test (or training) points on the right side of 0 (classification)."""
+        f, t = (self.f_test, self.t_test) if test else (self.f_train, self.t_train)
+        return float(np.mean(np.sign(self.predict_features(f)) == t))
+
+    # ------------------------------------------------------------ predictions
+
+    def predict_features(self, f):
+        """The output (n, 1) for features f (n, k); NaN where weights too large (a diverged
+        network, or one set by hand) make the numbers overflow."""
+        return self.neuron_outputs(f, features_given=True)[-1]
+
+    def predict(self, x):
+        """The network's output at points x (n, 2): (n, 1)."""
+        return self.predict_features(features(x, self.config.features).astype(np.float32))
+
+    def neuron_outputs(self, x, features_given=False):
+        """Every neuron's output at points x (n, 2), layer by layer: a list of (n, width)
+        arrays, the input features first, then each hidden layer (after its activation)
+        and the output. Dropout is off. Once a layer's output overflows to infinity or NaN
+        (nnlib's next Linear refuses such input), that layer and the rest are NaN.
+        features_given: x are already the features (n, k)."""
+        h = np.asarray(x, dtype=np.float32) if features_given else features(x, self.config.features).astype(np.float32)
+        outputs = [h]
+        self.model.eval()
+        layers = self.model.layers
+        try:
+            with np.errstate(all="ignore"):
+                for i, layer in enumerate(layers):
+                    h = layer.forward(h)
+                    if i + 1 == len(layers) or isinstance(layers[i + 1], Linear):
+                        outputs.append(h)   # the end of a layer: after its activation (and dropout, off here)
+        except ValueError as error:
+            if "NaN or infinity" not in str(error):
+                raise
+            widths = [layer.out_features for layer in linear_layers(self.model)]
+            outputs += [np.full((len(h), width), np.nan, dtype=np.float32) for width in widths[len(outputs) - 1:]]
+        return outputs
+
+    # ------------------------------------------------------------ weights
+
+    def weight_names(self):
+        """[(label, key), ...] for every weight and bias, e.g. ("x₁ → h1.2", (0, 0, 1)).
+
+        A weight's key is (layer, row, column) for W[row, column] of the layer-th Linear
+        layer (from 0): row is its input neuron, column its output neuron. A bias's key
+        is (layer, neuron, None) for b[neuron]."""
+        names = []
+        for k, layer in enumerate(linear_layers(self.model)):
+            for j in range(layer.out_features):
+                for i in range(layer.in_features):
+                    names.append((f"{self.neuron_name(k, i)} → {self.neuron_name(k + 1, j)}", (k, i, j)))
+                names.append((f"bias of {self.neuron_name(k + 1, j)}", (k, j, None)))
+        return names
+
+    def neuron_name(self, layer, index):
+        """Layer 0 is the inputs; the last is the output."""
+        if layer == 0:
+            return FEATURES[self.config.features[index]][0]
+        if layer == len(self.config.hidden) + 1:
+            return "output"
+        return f"h{layer}.{index + 1}"
+
+    def get_weight(self, key):
+        k, i, j = key
+        layer = linear_layers(self.model)[k]
+        return float(layer.b[i] if j is None else layer.W[i, j])
+
+    def set_weight(self, key, value):
+        """Set one weight (or bias, column None) by hand. The optimiser keeps its state."""
+        k, i, j = key
+        layer = linear_layers(self.model)[k]
+        if j is None:
+            layer.b[i] = value
+        else:
+            layer.W[i, j] = value
+        self.diverged = not all(np.isfinite(v).all() for v, _ in self.model.parameters())
+        self.history["train"][-1], self.history["test"][-1] = self.losses()
+
+    # ------------------------------------------------------------ saving and code
+
+    def to_text(self):
+        """The configuration and every weight as one line of JSON text.
+
+        The weights are their float32 bytes in base64 (every parameter of
+        model.parameters() in order, little-endian), so from_text restores them
+        bit for bit, in a text much shorter than the numbers written out.
+        """
+        settings = dataclasses.asdict(self.config)
+        for name in ("features", "hidden", "layer_activations"):
+            settings[name] = list(getattr(self.config, name))
+        weights = b"".join(np.asarray(value, dtype="<f4").tobytes() for value, _ in self.model.parameters())
+        settings["epoch"] = self.epoch
+        settings["weights"] = base64.b64encode(weights).decode("ascii")
+        return json.dumps(settings, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_text(cls, text):
+        """The Playground that to_text() saved: same configuration, same data, the same weights exactly."""
+        try:
+            settings = json.loads(text)
+            weights = base64.b64decode(settings.pop("weights"), validate=True)
+            epoch = int(settings.pop("epoch", 0))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"Playground.from_text: this is not a saved Playground ({error}).") from None
+        field_names = {f.name for f in dataclasses.fields(Config)}
+        unknown = set(settings) - field_names
+        if unknown:
+            raise ValueError(f"Playground.from_text: unknown settings {sorted(unknown)}.")
+        playground = cls(Config(**settings))
+        playground.load_weights(weights)
+        playground.epoch = epoch
+        playground.history = {"train": [], "test": []}
+        playground.record()
+        return playground
+
+    def load_weights(self, raw):
+        values = [value for value, _ in self.model.parameters()]
+        expected = sum(v.size for v in values) * 4
+        if len(raw) != expected:
+            raise ValueError(f"Playground.from_text: the weights have {len(raw)} bytes, this network needs {expected}.")
+        flat = np.frombuffer(raw, dtype="<f4")
+        start = 0
+        for value in values:
+            value[...] = flat[start:start + value.size].reshape(value.shape)
+            start += value.size
+
+    def code(self):
+        """nnlib code that rebuilds this network with its current weights; running it
+        defines model and features(x), and model.forward(features(x)) gives the
+        Playground's output at points x (n, 2)."""
+        lines = ["import numpy as np", "", "import nnlib as nn", "", "model = nn.Sequential(["]
+        for layer in self.model.layers:
+            if isinstance(layer, Linear):
+                lines.append(f"    nn.Linear({layer.in_features}, {layer.out_features}),")
+            elif isinstance(layer, Dropout):
+                lines.append(f"    nn.Dropout({layer.p}),")
+            else:
+                lines.append(f"    nn.{type(layer).__name__}(),")
+        lines.append("])")
+        lines.append("weights = [   # W and b of each Linear layer, in order")
+        for value, _ in self.model.parameters():
+            lines.append(f"    np.array({_nested(value)}, dtype=np.float32),")
+        lines += ["]",
+                  "for (value, _), saved in zip(model.parameters(), weights):",
+                  "    value[...] = saved",
+                  "model.eval()   # dropout off: predictions use every neuron",
+                  "",
+                  "",
+                  "def features(x):",
+                  f'    """Points x (n, 2) -> the inputs {", ".join(self.config.features)}: (n, {len(self.config.features)})."""',
+                  "    x1, x2 = x[:, 0], x[:, 1]",
+                  "    return np.column_stack([" + ", ".join(FEATURES[f][1] for f in self.config.features) + "])",
+                  "",
+                  "",
+                  "# model.forward(features(x)) is the output at points x, e.g.",
+                  "# model.forward(features(np.array([[0.0, 0.0], [3.0, -2.0]])))"]
+        return "\n".join(lines) + "\n"
+
+
+def _nested(value):
+    """A float32 array as nested Python lists of its shortest exact decimals."""
+    if value.ndim == 0:
+        return str(np.float32(value)) if np.isfinite(value) else {"nan": "np.nan", "inf": "np.inf", "-inf": "-np.inf"}[str(value)]
+    return "[" + ", ".join(_nested(v) for v in value) + "]"
+
+
+# ---------------------------------------------------------------- views: pure functions returning data
+
+ORANGE, LIGHT, BLUE = np.array([245, 147, 34.0]), np.array([232, 234, 235.0]), np.array([8, 119, 189.0])
+
+
+def colours(values):
+    """Values -> (..., 3) uint8 colours: -1 orange, 0 light grey, +1 blue (TensorFlow Playground's);
+    values beyond -1..1 get the end colours, NaN is black."""
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0), -1, 1)[..., None]
+    rgb = np.where(v < 0, LIGHT + (ORANGE - LIGHT) * -v, LIGHT + (BLUE - LIGHT) * v)
+    rgb[np.isnan(values)] = 0
+    return rgb.astype(np.uint8)
+
+
+def png(rgb):
+    """An (h, w, 3) uint8 image as PNG bytes: the format's signature and three chunks, by hand."""
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w, _ = rgb.shape
+    # Each row starts with its filter type; type 2 ("up") stores each byte minus the byte above it
+    # (mod 256), which is mostly 0 in a smooth picture and so compresses several times better.
+    flat = rgb.reshape(h, 3 * w)
+    rows = np.empty((h, 1 + 3 * w), dtype=np.uint8)
+    rows[:, 0] = 2
+    rows[0, 1:] = flat[0]
+    np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b""))
+
+
+def data_uri(png_bytes):
+    return "data:image/png;base64," + base64.b64encode(png_bytes).decode("ascii")
+
+
+def plane_grid(steps=40):
+    """Points covering the plane, row 0 at the top (x2 = +6): (steps * steps, 2)."""
+    line = np.linspace(-EXTENT, EXTENT, steps)
+    x1, x2 = np.meshgrid(line, line[::-1])
+    return np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def neuron_maps(playground, steps=40):
+    """Every neuron's output over the plane: a list per layer of (width, steps, steps) arrays,
+    inputs first, output last (the view behind each small picture of the network)."""
+    return [h.T.reshape(-1, steps, steps) for h in playground.neuron_outputs(plane_grid(steps))]
+
+
+def network_svg(playground, maps, picked=None, size=34, stride=2):
+    """The network as an SVG string: a small heat map per neuron (from neuron_maps, every
+    stride-th row and column: a 34-pixel picture needs no more),
+    lines for the weights, width by |w| and colour by sign (blue +, orange -).
+    picked: a weight key (layer, row, column) to draw in red."""
+    widths = [m.shape[0] for m in maps]
+    gap_x, gap_y, top = 120, size + 14, 18
+    height = top + max(widths) * gap_y + 6
+    width = 50 + (len(widths) - 1) * gap_x + size + 20
+
+    def centre(layer, index):
+        offset = (max(widths) - widths[layer]) * gap_y / 2
+        return 50 + layer * gap_x + size / 2, top + offset + index * gap_y + size / 2
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" style="flex:none" font-family="sans-serif" font-size="11">']
+    for k, layer in enumerate(linear_layers(playground.model)):
+        W = layer.W
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                w = float(W[i, j])
+                (x1, y1), (x2, y2) = centre(k, i), centre(k + 1, j)
+                colour = "red" if picked == (k, i, j) else ("#0877bd" if w > 0 else "#f59322")
+                stroke = min(0.5 + 1.5 * abs(w), 7) if np.isfinite(w) else 1
+                parts.append(f'<line x1="{x1 + size / 2:.0f}" y1="{y1:.0f}" x2="{x2 - size / 2:.0f}" y2="{y2:.0f}" '
+                             f'stroke="{colour}" stroke-width="{stroke:.1f}" opacity="0.8"><title>'
+                             f'{playground.neuron_name(k, i)} → {playground.neuron_name(k + 1, j)}: {w:.3f}</title></line>')
+    for layer, m in enumerate(maps):
+        title = ("inputs" if layer == 0 else "output" if layer == len(maps) - 1
+                 else f"layer {layer}: {playground.config.activation_of(layer - 1)}")
+        parts.append(f'<text x="{centre(layer, 0)[0]:.0f}" y="11" text-anchor="middle">{title}</text>')
+        for index in range(m.shape[0]):
+            x, y = centre(layer, index)
+            uri = data_uri(png(colours(m[index][::stride, ::stride])))
+            parts.append(f'<image x="{x - size / 2:.0f}" y="{y - size / 2:.0f}" width="{size}" height="{size}" href="{uri}">'
+                         f'<title>{playground.neuron_name(layer, index)}</title></image>')
+            if layer == 0:
+                parts.append(f'<text x="{x - size / 2 - 4:.0f}" y="{y + 4:.0f}" text-anchor="end">'
+                             f'{playground.neuron_name(0, index)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def output_svg(playground, surface, size=300):
+    """The output over the plane (surface (steps, steps), e.g. neuron_maps(...)[-1][0]) with the
+    training points (white rim) and test points (black rim), as an SVG string with axis ticks."""
+    scale = size / (2 * EXTENT)
+    pad = 24
+    width, height = size + pad + 10, size + pad + 12
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 -8 {width} {height}" '
+             f'style="flex:none" font-family="sans-serif" font-size="11">',
+             f'<image x="{pad}" y="0" width="{size}" height="{size}" preserveAspectRatio="none" '
+             f'href="{data_uri(png(colours(surface)))}"/>']
+    # Each point is a round dot: a zero-length path segment drawn with a round pen. Four paths per
+    # set (rim, then the dots of each colour) instead of 500 circles keep a frame's text small.
+    for x, y, rim in ((playground.x_train, playground.y_train, "white"), (playground.x_test, playground.y_test, "black")):
+        cx = pad + (np.clip(x[:, 0], -EXTENT, EXTENT) + EXTENT) * scale
+        cy = (EXTENT - np.clip(x[:, 1], -EXTENT, EXTENT)) * scale
+        dots = ["".join(f"M{a:.1f} {b:.1f}h0" for a, b in zip(cx[where], cy[where])) for where in (y < 0, y >= 0)]
+        parts.append(f'<path class="{"train" if rim == "white" else "test"}" d="{"".join(dots)}" stroke="{rim}" '
+                     f'stroke-width="7.5" stroke-linecap="round"/>')
+        if playground.problem == "classification":
+            parts += [f'<path d="{d}" stroke="{colour}" stroke-width="5.5" stroke-linecap="round"/>'
+                      for d, colour in zip(dots, ("#f59322", "#0877bd"))]
+        else:   # regression: each dot has the colour of its own target
+            fill = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours(y)]
+            parts += [f'<path d="M{a:.1f} {b:.1f}h0" stroke="{f}" stroke-width="5.5" stroke-linecap="round"/>'
+                      for a, b, f in zip(cx, cy, fill)]
+    for tick in range(-6, 7, 3):
+        parts.append(f'<text x="{pad + (tick + EXTENT) * scale:.0f}" y="{size + 14}" text-anchor="middle">{tick}</text>')
+        parts.append(f'<text x="{pad - 3}" y="{(EXTENT - tick) * scale + 4:.0f}" text-anchor="end">{tick}</text>')
+    parts.append(f'<text x="{pad + size / 2:.0f}" y="{size + pad + 2}" text-anchor="middle">x₁</text>'
+                 f'<text x="4" y="{size / 2 - 12:.0f}">x₂</text></svg>')
+    return "".join(parts)
+
+
+def loss_svg(history, width=300, height=110):
+    """Training (grey) and test (black) loss per epoch as two SVG polylines with labels, 0 at the
+    bottom; at most one point per pixel column, so a long run stays a short text."""
+    train, test = np.asarray(history["train"], dtype=float), np.asarray(history["test"], dtype=float)
+    finite = np.concatenate([train[np.isfinite(train)], test[np.isfinite(test)], [1e-9]])
+    top = float(finite.max())
+    left, plot_top, plot_height = 34, 16, height - 34
+    plot_width = width - left - 4
+    shown = np.unique(np.linspace(0, len(train) - 1, min(len(train), plot_width)).round().astype(int))
+
+    def line(values, colour):
+        if len(values) < 2:
+            return ""
+        x = left + shown / max(len(values) - 1, 1) * plot_width
+        y = plot_top + plot_height - np.nan_to_num(values[shown], nan=top, posinf=top) / top * plot_height
+        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
+        return f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+
+    bottom = plot_top + plot_height
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" style="flex:none" '
+            f'font-family="sans-serif" font-size="11"><text x="{left}" y="11">loss per epoch: <tspan fill="#999">training</tspan>, test</text>'
+            f'<rect x="{left}" y="{plot_top}" width="{plot_width}" height="{plot_height}" fill="white" stroke="#ccc"/>'
+            f'<text x="{left - 3}" y="{plot_top + 9}" text-anchor="end">{top:.2g}</text>'
+            f'<text x="{left - 3}" y="{bottom}" text-anchor="end">0</text>'
+            f'<text x="{left}" y="{bottom + 13}">0</text>'
+            f'<text x="{left + plot_width}" y="{bottom + 13}" text-anchor="end">epoch {len(train) - 1}</text>'
+            f'{line(train, "#999")}{line(test, "black")}</svg>')
+
+
+def status(playground):
+    """One line a test (or a browser test) can read: epoch, both losses, and the test accuracy."""
+    train, test = playground.history["train"][-1], playground.history["test"][-1]
+    text = f"epoch {playground.epoch}: training loss {train:.3f}, test loss {test:.3f}"
+    if playground.diverged:
+        return text + " (diverged: the loss is not a number any more; lower the learning rate and reset)"
+    if playground.problem == "classification":
+        text += f", test accuracy {playground.accuracy():.0%}"
+    return text
+
+
+# ---------------------------------------------------------------- the widget
+
+LEARNING_RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+class PlaygroundWidget:
+    """The Playground's controls and live views.
+
+    Read by tests (and browser tests): status (Label: epoch, losses, accuracy),
+    message (Label: what the last button did), speed (Label: frames per second
+    while playing), network / output / curves (HTML holding SVG), weight and
+    weight_value (the picked weight and its slider), text (Textarea with the
+    saved configuration), code (HTML with the nnlib code).
+    Only one Playground plays at a time: building a new one pauses the others,
+    and play stops by itself after max_epochs epochs.
+    """
+
+    _instances = weakref.WeakSet()
+
+    def __init__(self, config=None, grid_steps=40, frame_pause=0.02, max_epochs=1000, **settings):
+        for other in list(PlaygroundWidget._instances):
+            other.pause()
+        PlaygroundWidget._instances.add(self)
+        self.playground = Playground(config, **settings)
+        self.grid_steps, self.frame_pause, self.max_epochs = grid_steps, frame_pause, max_epochs
+        self.task = None
+        self.playing = False
+        self._syncing = False   # True while code (not the learner) moves a control
+        self.frames = 0
+        c = self.playground.config
+        style = {"description_width": "initial"}
+        self.data = widgets.Dropdown(options=list(DATASETS), value=c.data, description="data")
+        self.noise = widgets.FloatSlider(value=c.noise, min=0, max=0.5, step=0.05, description="noise", style=style)
+        self.train_ratio = widgets.FloatSlider(value=c.train_ratio, min=0.1, max=0.9, step=0.1,
+                                               description="training share", style=style)
+        self.batch_size = widgets.IntSlider(value=c.batch_size, min=1, max=30, description="batch size", style=style)
+        self.feature_boxes = {name: widgets.Checkbox(value=name in c.features, description=label, indent=False,
+                                                     layout=widgets.Layout(width="70px"))
+                              for name, (label, _) in FEATURES.items()}
+        self.activation = widgets.Dropdown(options=list(ACTIVATIONS), value=c.activation, description="activation")
+        self.layer_activation = [widgets.Dropdown(options=["same", *ACTIVATIONS], description=f"layer {k + 1}",
+                                                  value=(c.layer_activations + ("same",) * MAX_LAYERS)[k],
+                                                  layout=widgets.Layout(width="150px"),
+                                                  style={"description_width": "45px"}) for k in range(MAX_LAYERS)]
+        self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init")
+        self.dropout = widgets.FloatSlider(value=c.dropout, min=0, max=0.5, step=0.05, description="dropout p", style=style)
+        self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr")
+        self.optimiser = widgets.Dropdown(options=list(OPTIMISERS), value=c.optimiser, description="optimiser")
+        self.regularisation = widgets.Dropdown(options=list(REGULARISATIONS), value=c.regularisation,
+                                               description="regularisation", style=style)
+        self.rate = widgets.Dropdown(options=_options(RATES, c.rate), value=c.rate, description="rate")
+        self.settings = {"data": self.data, "noise": self.noise, "train_ratio": self.train_ratio,
+                         "batch_size": self.batch_size, "activation": self.activation, "init": self.init,
+                         "dropout": self.dropout, "lr": self.lr, "optimiser": self.optimiser,
+                         "regularisation": self.regularisation, "rate": self.rate}
+        for control in [*self.settings.values(), *self.feature_boxes.values(), *self.layer_activation]:
+            control.observe(self.on_setting, names="value")
+
+        self.play_button = widgets.Button(description="▶ play", tooltip="train continuously")
+        self.pause_button = widgets.Button(description="⏸ pause", tooltip="stop training")
+        self.step_button = widgets.Button(description="step", tooltip="train one epoch")
+        self.reset_button = widgets.Button(description="reset", tooltip="new random weights, epoch 0")
+        self.new_data = widgets.Button(description="new data", tooltip="new random points (the next seed)")
+        self.add_layer = widgets.Button(description="+ layer", tooltip="add a hidden layer")
+        self.remove_layer = widgets.Button(description="− layer", tooltip="remove the last hidden layer")
+        self.add_neuron = [widgets.Button(description=f"+ {k + 1}", tooltip=f"add a neuron to layer {k + 1}",
+                                          layout=widgets.Layout(width="45px")) for k in range(MAX_LAYERS)]
+        self.remove_neuron = [widgets.Button(description=f"− {k + 1}", tooltip=f"remove a neuron from layer {k + 1}",
+                                             layout=widgets.Layout(width="45px")) for k in range(MAX_LAYERS)]
+        self.play_button.on_click(lambda _: self.play())
+        self.pause_button.on_click(lambda _: self.pause())
+        self.step_button.on_click(lambda _: self.step())
+        self.reset_button.on_click(lambda _: self.reset())
+        self.new_data.on_click(lambda _: self.set(seed=self.playground.config.seed + 1))
+        self.add_layer.on_click(lambda _: self.change_layers(+1))
+        self.remove_layer.on_click(lambda _: self.change_layers(-1))
+        for k in range(MAX_LAYERS):
+            self.add_neuron[k].on_click(lambda _, k=k: self.change_neurons(k, +1))
+            self.remove_neuron[k].on_click(lambda _, k=k: self.change_neurons(k, -1))
+
+        self.weight = widgets.Dropdown(description="weight", options=[("", None)], layout=widgets.Layout(width="330px"))
+        self.weight_value = widgets.FloatSlider(value=0, min=-5, max=5, step=0.01, description="value", style=style)
+        self.weight.observe(self.on_pick, names="value")
+        self.weight_value.observe(self.on_weight, names="value")
+
+        self.text = widgets.Textarea(description="saved", layout=widgets.Layout(width="95%", height="60px"))
+        self.save_button = widgets.Button(description="save to text", tooltip="write configuration and weights below")
+        self.load_button = widgets.Button(description="load from text", tooltip="restore the text below")
+        self.code_button = widgets.Button(description="show code", tooltip="the nnlib code of this network")
+        self.save_button.on_click(lambda _: self.save())
+        self.load_button.on_click(lambda _: self.load())
+        self.code_button.on_click(lambda _: self.show_code())
+        self.code = widgets.HTML()
+
+        self.status, self.message, self.speed = widgets.Label(), widgets.Label(), widgets.Label()
+        self.network, self.output, self.curves = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.structure = widgets.Label()
+
+        self.box = widgets.VBox([
+            row([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status, self.speed]),
+            row([self.network, widgets.VBox([self.output, self.curves])]),
+            row([self.weight, self.weight_value]),
+            row([self.data, self.new_data, self.noise, self.train_ratio, self.batch_size]),
+            row([widgets.Label("inputs:"), *self.feature_boxes.values()]),
+            row([self.add_layer, self.remove_layer, self.structure]),
+            row([widgets.Label("neurons of layer k:"),
+                 *(widgets.HBox([add, remove]) for add, remove in zip(self.add_neuron, self.remove_neuron))]),
+            row([self.activation, self.init, self.dropout]),
+            row([widgets.Label("own activation:"), *self.layer_activation]),
+            row([self.lr, self.optimiser, self.regularisation, self.rate]),
+            row([self.save_button, self.load_button, self.code_button, self.message]),
+            self.text, self.code,
+        ])
+        self.after_rebuild()
+
+    # ------------------------------------------------------------ drawing
+
+    def draw(self):
+        """Redraw every view from the Playground as it is now."""
+        p = self.playground
+        maps = neuron_maps(p, self.grid_steps)
+        self.network.value = network_svg(p, maps, picked=self.weight.value)
+        self.output.value = output_svg(p, maps[-1][0])
+        self.curves.value = loss_svg(p.history)
+        self.status.value = status(p)
+        self.frames += 1
+
+    def after_rebuild(self):
+        """The network changed shape: renew the weight list and the buttons, then redraw."""
+        p = self.playground
+        hidden = p.config.hidden
+        self.structure.value = "hidden layers: " + (" - ".join(map(str, hidden)) if hidden else "none") + \
+            f" ({len(hidden)} of {MAX_LAYERS})"
+        self.add_layer.disabled = len(hidden) >= MAX_LAYERS
+        self.remove_layer.disabled = not hidden
+        for k in range(MAX_LAYERS):
+            self.add_neuron[k].disabled = k >= len(hidden) or hidden[k] >= MAX_NEURONS
+            self.remove_neuron[k].disabled = k >= len(hidden) or hidden[k] <= 1
+            self.layer_activation[k].disabled = k >= len(hidden)
+        self._syncing = True
+        try:
+            self.weight.options = p.weight_names()
+            self.weight.value = p.weight_names()[0][1]
+            self.weight_value.value = slider_value(p.get_weight(self.weight.value))
+        finally:
+            self._syncing = False
+        self.draw()
+
+    # ------------------------------------------------------------ control callbacks
+
+    def on_setting(self, change=None):
+        if self._syncing:
+            return
+        chosen = tuple(name for name, box in self.feature_boxes.items() if box.value)
+        if not chosen:   # no input at all: keep the one just unticked
+            self._syncing = True
+            change.owner.value = True
+            self._syncing = False
+            self.message.value = "the network needs at least one input"
+            return
+        settings = {name: control.value for name, control in self.settings.items()}
+        own = tuple(dropdown.value for dropdown in self.layer_activation)
+        if self.playground.reconfigure(features=chosen, layer_activations=own, **settings):
+            self.after_rebuild()
+        else:
+            self.draw()   # a training setting: the same network, and the next step uses it
+
+    def change_layers(self, delta):
+        hidden = list(self.playground.config.hidden)
+        if delta > 0 and len(hidden) < MAX_LAYERS:
+            hidden.append(hidden[-1] if hidden else 2)
+        elif delta < 0 and hidden:
+            hidden.pop()
+        self.set_hidden(hidden)
+
+    def change_neurons(self, k, delta):
+        hidden = list(self.playground.config.hidden)
+        if k < len(hidden) and 1 <= hidden[k] + delta <= MAX_NEURONS:
+            hidden[k] += delta
+        self.set_hidden(hidden)
+
+    def set_hidden(self, hidden):
+        if tuple(hidden) != self.playground.config.hidden:
+            self.playground.reconfigure(hidden=tuple(hidden))
+        self.after_rebuild()
+
+    def on_pick(self, change=None):
+        if self._syncing or self.weight.value is None:
+            return
+        self._syncing = True
+        try:
+            self.weight_value.value = slider_value(self.playground.get_weight(self.weight.value))
+        finally:
+            self._syncing = False
+        self.draw()
+
+    def on_weight(self, change=None):
+        """A weight set by hand: training pauses, the pictures show the network with the new weight."""
+        if self._syncing or self.weight.value is None:
+            return
+        self.pause()
+        self.playground.set_weight(self.weight.value, self.weight_value.value)
+        self.message.value = f"set {self.weight.label} to {self.weight_value.value:.2f}"
+        self.draw()
+
+    # ------------------------------------------------------------ buttons
+
+    def step(self):
+        """Train one epoch and redraw (the Step button; also each frame of play)."""
+        self.playground.step()
+        if self.weight.value is not None:
+            self._syncing = True
+            self.weight_value.value = slider_value(self.playground.get_weight(self.weight.value))
+            self._syncing = False
+        self.draw()
+
+    def reset(self):
+        self.playground.reset()
+        self.message.value = "reset: new random weights"
+        self.after_rebuild()
+
+    def play(self):
+        """Train and redraw frame after frame in an asyncio task, until pause (or max_epochs).
+
+        Between frames the task awaits asyncio.sleep, which hands the kernel's event loop
+        back to the messages from the page: a control moved while playing takes effect at
+        the next frame. Running any notebook cell pauses it (IPython's pre_run_cell event):
+        the cell gets the kernel to itself, and no training goes on behind later cells.
+        Without a running event loop (plain Python) play does nothing but say so.
+        """
+        if self.playing:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.message.value = "play needs a running event loop (a Jupyter kernel); use step"
+            return
+        for other in list(PlaygroundWidget._instances):
+            if other is not self:
+                other.pause()
+        self.playing = True
+        self.message.value = "playing"
+        self.task = loop.create_task(self.run())
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("pre_run_cell", self.pause_for_cell)
+
+    def pause_for_cell(self, info=None):
+        """Called by IPython before any cell runs: pause, and say why."""
+        self.pause()
+        self.message.value = f"paused at epoch {self.playground.epoch}: a cell ran"
+
+    async def run(self, frames=None, seconds=None):
+        """Frames of step + redraw while playing (at most `frames` frames or `seconds` seconds, and
+        never beyond max_epochs); returns the number of frames."""
+        done, started = 0, time.perf_counter()
+        total, deadline = 0, None if seconds is None else started + seconds
+        if frames is not None or seconds is not None:   # called directly, e.g. by a test
+            self.playing = True
+        try:
+            while self.playing and self.playground.epoch < self.max_epochs and not self.playground.diverged:
+                if (frames is not None and total >= frames) or (deadline is not None and time.perf_counter() > deadline):
+                    break
+                self.step()
+                done += 1
+                total += 1
+                await asyncio.sleep(self.frame_pause)
+                elapsed = time.perf_counter() - started
+                if elapsed > 1:   # the frame rate of the last second or so, for the speed Label
+                    self.speed.value = f"{done / elapsed:.0f} frames per second"
+                    done, started = 0, time.perf_counter()
+        except asyncio.CancelledError:   # pause() cancelled the task, and has said so
+            self.playing = False
+            raise
+        self.playing = False
+        self.stop_listening()
+        why = " (the loss diverged)" if self.playground.diverged else (
+            f" (max_epochs = {self.max_epochs})" if self.playground.epoch >= self.max_epochs else "")
+        self.message.value = f"paused at epoch {self.playground.epoch}{why}"
+        return total
+
+    def stop_listening(self):
+        """Stop pausing when a cell runs (play registered that with IPython)."""
+        shell = get_ipython()
+        if shell is not None and self.pause_for_cell in shell.events.callbacks["pre_run_cell"]:
+            shell.events.unregister("pre_run_cell", self.pause_for_cell)
+
+    def pause(self):
+        self.playing = False
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        self.task = None
+        self.stop_listening()
+        self.message.value = f"paused at epoch {self.playground.epoch}"
+
+    def save(self):
+        self.text.value = self.playground.to_text()
+        self.message.value = f"saved: {len(self.text.value)} characters"
+
+    def load(self, text=None):
+        """Restore a saved text (the Textarea's, or `text`); a text that is not one says so in message."""
+        text = self.text.value if text is None else text
+        try:
+            restored = Playground.from_text(text)
+        except (ValueError, TypeError) as error:
+            self.message.value = f"could not load: {error}"
+            return False
+        self.pause()
+        self.playground = restored
+        self.sync_controls()
+        self.message.value = f"loaded a {len(restored.config.hidden)}-hidden-layer network at epoch {restored.epoch}"
+        self.after_rebuild()
+        return True
+
+    def sync_controls(self):
+        c = self.playground.config
+        self._syncing = True
+        try:
+            for name, control in self.settings.items():
+                value = getattr(c, name)
+                if isinstance(control, widgets.Dropdown) and value not in control.options:
+                    control.options = _options(control.options, value)
+                elif not isinstance(control, widgets.Dropdown):   # a slider: widen its range for a value beyond it
+                    control.min, control.max = min(control.min, value), max(control.max, value)
+                control.value = value
+            for name, box in self.feature_boxes.items():
+                box.value = name in c.features
+            for dropdown, value in zip(self.layer_activation, c.layer_activations + ("same",) * MAX_LAYERS):
+                dropdown.value = value
+        finally:
+            self._syncing = False
+
+    def show_code(self):
+        self.code.value = "<pre style='font-size:11px'>" + html.escape(self.playground.code()) + "</pre>"
+
+    def set(self, **settings):
+        """Change settings from code (what the lesson's experiment cells do), as if moved by hand."""
+        self.playground.reconfigure(**settings)
+        self.sync_controls()
+        self.after_rebuild()
+        return self
+
+    def train(self, epochs):
+        """Train `epochs` epochs at once, then redraw once (for cells that set up an experiment)."""
+        self.playground.step(epochs)
+        self.draw()
+        return self
+
+
+def row(children):
+    """Controls side by side, wrapping onto the next line when the notebook is narrow."""
+    return widgets.HBox(children, layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+
+
+def slider_value(weight):
+    """A weight as the value slider can show it: within -5..5, and 0 for NaN (a widget value must be JSON)."""
+    return float(np.clip(np.nan_to_num(weight, nan=0.0), -5, 5))
+
+
+def _options(values, current):
+    """A Dropdown's options: the values, plus the current one if it is not among them, sorted."""
+    return sorted(set(values) | {current})
+
+
+def build_playground(**settings):
+    """The Playground widget; display(view.box) to show it."""
+    return PlaygroundWidget(**settings)
+
+
+# ---------------------------------------------------------------- exercise: the L1 gradient
+
+
+def check_l1_gradient(fn, quiet=False):
+    """fn(W, rate) -> the gradient of the L1 penalty rate * sum(|W|) with respect to W, compared
+    with the Playground's own (add_penalty_gradients), with hints for the usual mistakes."""
+    name = "l1_gradient"
+    W = np.array([[0.5, -2.0, 0.0], [-0.25, 3.0, 1e-3]], dtype=np.float32)
+    rate = 0.1
+    expected = rate * np.sign(W)
+    try:
+        got = fn(W.copy(), rate)
+    except NotImplementedError:
+        return exercise.not_done(name, quiet)
+    except Exception as error:  # the learner's code failed: say so, not a traceback
+        return exercise.failed(f"{name} raised {type(error).__name__}: {error}", quiet)
+    problem = exercise.answer_type_problem(name, got, W.shape) or exercise.shape_problem(got, W.shape)
+    if problem:
+        return exercise.failed(problem if problem.startswith(name) else f"{name}: {problem}", quiet)
+    got = np.asarray(got, dtype=np.float64)
+    if np.allclose(got, expected):
+        return exercise.passed(f"{name}: rate * sign(W), the same as the Playground's L1 step.", quiet)
+    hints = [
+        (rate * W, "that is L2's gradient (rate * W). The slope of |w| is +1 for w > 0 and -1 for w < 0: np.sign(W)."),
+        (rate * np.abs(W), "that is the penalty of each weight, rate * |w|, not its slope. The slope of |w| is np.sign(W)."),
+        (np.sign(W), "multiply by the rate: the penalty is rate * sum(|W|)."),
+        (-expected, "the sign is flipped: the gradient points uphill, toward larger |w|; the optimiser subtracts it."),
+    ]
+    for wrong, hint in hints:
+        if np.allclose(got, wrong):
+            return exercise.failed(f"{name}: {hint}", quiet)
+    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
+    return exercise.failed(f"{name}: for W = {W.tolist()} and rate {rate}, expected {expected[index]:.4g} at "
+                           f"{index}, got {got[index]:.4g}.", quiet)
+
+
+# ---------------------------------------------------------------- exercise: a small network for the spiral
+
+SPIRAL_BUDGET, SPIRAL_EPOCHS, SPIRAL_TARGET = 40, 200, 0.9
+
+
+def check_spiral_challenge(fn, quiet=False):
+    """fn() -> a dict of Playground settings for the spiral. Passes when the network has at most
+    SPIRAL_BUDGET weights and biases and reaches SPIRAL_TARGET test accuracy after SPIRAL_EPOCHS epochs."""
+    name = "spiral_settings"
+    try:
+        settings = fn()
+    except NotImplementedError:
+        return exercise.not_done(name, quiet)
+    except Exception as error:  # the learner's code failed: say so, not a traceback
+        return exercise.failed(f"{name} raised {type(error).__name__}: {error}", quiet)
+    if not isinstance(settings, dict):
+        return exercise.failed(f'{name} must return a dict of settings, e.g. {{"hidden": (4, 4), "features": '
+                               f'("x1", "x2")}}; it returned {type(settings).__name__}.', quiet)
+    settings = dict(settings)
+    if settings.pop("data", "spiral") != "spiral":
+        return exercise.failed(f'{name}: the challenge is the spiral: leave out "data" or set it to "spiral".', quiet)
+    try:
+        playground = Playground(data="spiral", **settings)
+    except TypeError as error:
+        known = [f.name for f in dataclasses.fields(Config) if f.name != "data"]
+        return exercise.failed(f"{name}: {error}; the settings are {known}.", quiet)
+    except ValueError as error:
+        return exercise.failed(f"{name}: {error}", quiet)
+    size = sum(value.size for value, _ in playground.model.parameters())
+    if size > SPIRAL_BUDGET:
+        return exercise.failed(f"{name}: this network has {size} weights and biases; the challenge allows at most "
+                               f"{SPIRAL_BUDGET}. Use fewer neurons or layers, and let the inputs do more of the work.",
+                               quiet)
+    playground.step(SPIRAL_EPOCHS)
+    accuracy = playground.accuracy()
+    if accuracy < SPIRAL_TARGET:
+        c = playground.config
+        if all(c.activation_of(k) == "linear" for k in range(len(c.hidden))):
+            hint = "A network with linear activations only draws a straight boundary (experiment 1)."
+        elif c.lr >= 1 or playground.diverged:
+            hint = (f"A learning rate of {c.lr} is too high (experiment 3): the tanh output saturates and stops "
+                    "learning. Try 0.03 to 0.3.")
+        elif not {"sin(x1)", "sin(x2)"} & set(c.features):
+            hint = "With so few neurons, give the network inputs that already wave across the plane: sin x₁, sin x₂."
+        elif accuracy >= 0.8:
+            hint = "Close: try another optimiser or learning rate, or one more neuron."
+        else:
+            hint = "Spend the weights differently: which inputs does the spiral need, and how many neurons?"
+        return exercise.failed(f"{name}: test accuracy {accuracy:.0%} after {SPIRAL_EPOCHS} epochs with {size} "
+                               f"weights and biases; the target is {SPIRAL_TARGET:.0%}. {hint}", quiet)
+    return exercise.passed(f"{name}: test accuracy {accuracy:.0%} on the spiral with only {size} weights and biases.",
+                           quiet)
