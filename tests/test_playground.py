@@ -539,3 +539,26 @@ def test_running_a_cell_pauses_play(monkeypatch):
     asyncio.run(scenario())
     assert not view.playing and view.task is None and shell.events.callbacks["pre_run_cell"] == []
     assert view.message.value.endswith(": a cell ran")
+
+
+def test_the_page_echoing_a_rounded_weight_does_not_pause_or_change_it():
+    # In a real browser the value slider rounds the weight it is shown to its 0.01 step and sends
+    # the rounded value back. Before: that echo counted as a weight set by hand, so play stopped
+    # after two epochs (found by the browser test). Now the slider is shown grid values only, and
+    # an echo of the shown value is no move.
+    view = pg.build_playground(hidden=(4, 2))
+    view.weight.value = view.weight.options[1][1]
+    view.step()
+    shown = view.weight_value.value
+    assert shown == round(shown, 2)
+    weight = view.playground.get_weight(view.weight.value)
+    view.message.value = "playing"
+    view.weight_value.value = round(float(weight), 2) + 0.0   # what the page sends back
+    assert view.message.value == "playing"
+    assert view.playground.get_weight(view.weight.value) == weight
+    view.step()                                               # the echo may come a frame late
+    later = view.playground.get_weight(view.weight.value)
+    view.weight_value.value = -5 + round((shown + 5) / 0.01) * 0.01   # the page's own grid, not exactly `shown`
+    assert view.message.value == "playing" and view.playground.get_weight(view.weight.value) == later
+    view.weight_value.value = shown + 0.5                     # a real move still sets the weight
+    assert view.message.value.startswith("set ") and view.playground.get_weight(view.weight.value) == pytest.approx(shown + 0.5)

@@ -14,6 +14,7 @@ Three parts, from the bottom up:
   task in the kernel's event loop, so the page and the controls stay live.
 """
 import asyncio
+import collections
 import base64
 import dataclasses
 import html
@@ -604,6 +605,7 @@ class PlaygroundWidget:
         self.task = None
         self.playing = False
         self._syncing = False   # True while code (not the learner) moves a control
+        self.shown_values = collections.deque(maxlen=50)   # the weights lately put on the value slider
         self.frames = 0
         c = self.playground.config
         style = {"description_width": "initial"}
@@ -719,7 +721,7 @@ class PlaygroundWidget:
         try:
             self.weight.options = p.weight_names()
             self.weight.value = p.weight_names()[0][1]
-            self.weight_value.value = slider_value(p.get_weight(self.weight.value))
+            self.show_weight()
         finally:
             self._syncing = False
         self.draw()
@@ -767,14 +769,25 @@ class PlaygroundWidget:
             return
         self._syncing = True
         try:
-            self.weight_value.value = slider_value(self.playground.get_weight(self.weight.value))
+            self.show_weight()
         finally:
             self._syncing = False
         self.draw()
 
+    def show_weight(self):
+        """Put the picked weight on the value slider (code's move, not the learner's), and
+        remember the value: the page may send it back, rounded, a frame later."""
+        value = slider_value(self.playground.get_weight(self.weight.value))
+        self.shown_values.append(value)
+        self.weight_value.value = value
+
     def on_weight(self, change=None):
         """A weight set by hand: training pauses, the pictures show the network with the new weight."""
         if self._syncing or self.weight.value is None:
+            return
+        if change is not None and any(abs(change["new"] - shown) < 0.006 for shown in self.shown_values):
+            # The page echoing a weight it was shown, snapped to its own grid (-5 + k * 0.01 in
+            # floating point), maybe after the next frame: not a move (a move is at least one 0.01 step).
             return
         self.pause()
         self.playground.set_weight(self.weight.value, self.weight_value.value)
@@ -788,7 +801,7 @@ class PlaygroundWidget:
         self.playground.step()
         if self.weight.value is not None:
             self._syncing = True
-            self.weight_value.value = slider_value(self.playground.get_weight(self.weight.value))
+            self.show_weight()
             self._syncing = False
         self.draw()
 
@@ -931,8 +944,10 @@ def row(children):
 
 
 def slider_value(weight):
-    """A weight as the value slider can show it: within -5..5, and 0 for NaN (a widget value must be JSON)."""
-    return float(np.clip(np.nan_to_num(weight, nan=0.0), -5, 5))
+    """A weight as the value slider can show it: within -5..5, on its 0.01 grid, and 0 for NaN
+    (a widget value must be JSON). On the grid, because the page rounds any other value to
+    its step and sends the rounded value back, which would look like a learner's move."""
+    return round(float(np.clip(np.nan_to_num(weight, nan=0.0), -5, 5)), 2)
 
 
 def _options(values, current):

@@ -231,3 +231,107 @@ def test_lesson_runs_in_jupyterlab(browser, jupyter_server, notebook):
         finally:
             context.close()
             TIMINGS["lessons_seconds"][notebook.stem] = round(time.monotonic() - started, 2)
+
+
+# ---------------------------------------------------------------- lesson 11: the Playground, played
+
+STATUS = re.compile(r"epoch (\d+): training loss ([\d.]+), test loss ([\d.]+)")
+
+# Counts how often the Playground's pictures change in the page for `ms` milliseconds: frames drawn.
+FRAMES_JS = """(root, ms) => new Promise(resolve => {
+  let frames = 0;
+  const observer = new MutationObserver(() => { frames += 1; });
+  const target = root.querySelector('.widget-html-content svg')?.closest('.widget-html-content') || root;
+  observer.observe(target, {childList: true, subtree: true, characterData: true, attributes: true});
+  setTimeout(() => { observer.disconnect(); resolve(frames); }, ms);
+})"""
+
+
+def playground_status(box):
+    labels = box.locator("div.widget-label").all_inner_texts()
+    for text in labels:
+        match = STATUS.search(text)
+        if match:
+            return int(match.group(1)), float(match.group(3))
+    return None
+
+
+def label_starting(box, prefix):
+    return next((t for t in box.locator("div.widget-label").all_inner_texts() if t.startswith(prefix)), None)
+
+
+def button(box, description):
+    return box.locator("button.jupyter-button", has_text=description).first
+
+
+def output_picture(box):
+    """The output surface: the <image> inside the last SVG of the Playground (its href is the heat map)."""
+    return box.locator(".widget-html-content svg image").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+
+
+@pytest.mark.skipif(not any(p.name.startswith("11_") for p in LESSONS), reason="no Playground lesson")
+def test_playground_plays_pauses_edits_and_restores(browser, jupyter_server):
+    """Lesson 11 in the browser: play (the test loss falls, 10+ frames a second are drawn), pause,
+    set a weight by hand (the output surface changes), save the configuration, change the network,
+    paste the saved text back (the network is restored)."""
+    name = next(p.name for p in LESSONS if p.name.startswith("11_"))
+    server = jupyter_server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        open_lesson(page, server, name)
+        run_all_cells(page)
+        wait_for_run(page, server, name, time.monotonic())
+        play = page.locator(f"{NOTEBOOK} button.jupyter-button", has_text="▶ play").first
+        wait_until(lambda: play.count() > 0, WIDGET_TIMEOUT, "the Playground's play button")
+        box = play.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+        box.scroll_into_view_if_needed()
+        start = wait_until(lambda: playground_status(box), WIDGET_TIMEOUT, "the Playground's status label")
+
+        play.click()
+        frames = box.evaluate(FRAMES_JS, 2000)
+        TIMINGS["playground_frames_per_second_in_browser"] = frames / 2
+        wait_until(lambda: (playground_status(box) or start)[0] >= start[0] + 30, 30, "30 epochs of play")
+        button(box, "⏸ pause").click()
+        paused = wait_until(lambda: label_starting(box, "paused at epoch"), WIDGET_TIMEOUT, "the pause message")
+        epoch, test_loss = playground_status(box)
+        assert epoch >= start[0] + 30 and test_loss < start[1], f"playing did not lower the test loss: {start} -> {epoch, test_loss}"
+        assert frames / 2 >= 10, f"only {frames / 2:.1f} frames per second drawn in the browser while playing"
+        time.sleep(0.5)
+        assert playground_status(box)[0] == epoch, f"training went on after pause ({paused})"
+
+        before = output_picture(box)
+        weight = box.locator(".widget-dropdown", has_text="weight").locator("select")
+        options = weight.locator("option").all_inner_texts()
+        weight.select_option(index=1)
+        readout = box.locator(".widget-slider", has_text="value").locator(".widget-readout")
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("4")
+        page.keyboard.press("Enter")
+        wait_until(lambda: label_starting(box, "set "), WIDGET_TIMEOUT, f"a weight ({options[1]}) set by hand")
+        assert "to 4.00" in label_starting(box, "set ")
+        wait_until(lambda: output_picture(box) != before, WIDGET_TIMEOUT, "the output surface to change")
+
+        button(box, "save to text").click()
+        textarea = box.locator("textarea")
+        wait_until(lambda: textarea.input_value().startswith('{"data":'), WIDGET_TIMEOUT, "the saved text")
+        saved, structure = textarea.input_value(), label_starting(box, "hidden layers:")
+        picture = output_picture(box)
+        button(box, "+ layer").click()
+        wait_until(lambda: label_starting(box, "hidden layers:") != structure, WIDGET_TIMEOUT, "a layer added")
+        textarea.fill(saved)
+        button(box, "load from text").click()
+        wait_until(lambda: label_starting(box, "loaded a"), WIDGET_TIMEOUT, "the saved network to load")
+        assert label_starting(box, "hidden layers:") == structure
+        wait_until(lambda: output_picture(box) == picture, WIDGET_TIMEOUT, "the restored network's output surface")
+        save_screenshot(page, "11_playground-played")
+    except BaseException:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "11_playground-played-FAILED.png"), full_page=True)
+        raise
+    finally:
+        try:
+            server.shutdown_sessions(name)
+        finally:
+            context.close()
