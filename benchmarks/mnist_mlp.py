@@ -192,7 +192,7 @@ class TightLoop:
             idx = order[start:start + batch]
             n = len(idx)
             xb = self.x[:n]
-            np.take(x, idx, axis=0, out=xb)
+            np.take(x, idx, axis=0, out=xb, mode="clip")  # "clip": out= without a buffered copy
             tb = t[idx]
             # forward
             inp = xb
