@@ -39,7 +39,7 @@ def parse_args():
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="BLAS / torch threads (default: the machine's core count, %(default)s here)")
     parser.add_argument("--epochs", type=int, default=None,
-                        help="timed epochs per path and network (default 8, 1 with --quick); "
+                        help="timed epochs per path and network (default 10, 1 with --quick); "
                              "test accuracy is reported after epoch 3 (or the last, if fewer)")
     parser.add_argument("--quick", action="store_true", help="a short smoke run: 1 epoch, few inference repeats")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out even when it is installed")
@@ -52,6 +52,7 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"
 for variable in THREAD_VARIABLES:
     os.environ[variable] = str(ARGS.threads)
 
+import inspect  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -127,6 +128,16 @@ def linear_dtype_kwargs():
 
 
 DTYPE_KWARGS, DTYPE_NOTE = linear_dtype_kwargs()
+
+
+def backward_note():
+    """What path B's model.backward(grad) computes: today's default makes the first
+    layer's input gradient too (a product as large as the forward one); soon it will not."""
+    default = inspect.signature(nn.Sequential.backward).parameters.get("input_grad")
+    if default is not None and default.default is True:
+        return ("B's model.backward(grad) also computes the first layer's unused input gradient "
+                "(Sequential.backward defaults to input_grad=True in this nnlib)")
+    return "B's model.backward(grad) skips the first layer's input gradient (this nnlib's default)"
 
 
 def nnlib_model(sizes, seed=SEED):
@@ -318,14 +329,16 @@ def train_all(sizes, x, t, x_test, t_test, epochs):
     acc_epoch = min(ACCURACY_EPOCH, epochs)
     print(f"\n== {name}: ReLU, softmax cross-entropy, SGD lr {LR}, batch {BATCH}, {DTYPE_NOTE}; "
           f"{epochs} timed epoch(s) per path, interleaved ==")
-    print("epoch  " + "  ".join(f"{path:>17s}" for path in names) + "   (seconds)")
+    print(backward_note())
+    print("epoch  " + "  ".join(f"{path:>17s}" for path in names) + "   (seconds)  load avg")
     for epoch in range(epochs):
         rotated = names[epoch % len(names):] + names[:epoch % len(names)]
         for path in rotated:
             start = time.perf_counter()
             paths[path][0](epoch)
             times[path].append(time.perf_counter() - start)
-        print(f"{epoch + 1:5d}  " + "  ".join(f"{times[path][-1]:17.3f}" for path in names))
+        print(f"{epoch + 1:5d}  " + "  ".join(f"{times[path][-1]:17.3f}" for path in names)
+              + f"  {os.getloadavg()[0]:18.2f}")
         if epoch + 1 == acc_epoch:
             tight_weights = paths["C tight NumPy"][1]()
             for path in names:
@@ -393,7 +406,7 @@ def summary_table(rows, inference_rows, threads):
 
 
 def main():
-    epochs = ARGS.epochs or (1 if ARGS.quick else 8)
+    epochs = ARGS.epochs or (1 if ARGS.quick else 10)
     repeat = 3 if ARGS.quick else 15
     if torch is not None:
         torch.set_num_threads(ARGS.threads)
