@@ -417,6 +417,11 @@ def main():
         print(f"PyTorch: not importable ({TORCH_MISSING}); path D skipped "
               "(pip install -r benchmarks/requirements.txt to add it)")
     print(f"{load_average()} before the run (other processes on the machine make timings noisy)")
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if ARGS.threads > 1 and busy + ARGS.threads > (os.cpu_count() or 1) + 0.5:
+        print(f"WARNING: {ARGS.threads} threads on {os.cpu_count()} cores with a load average of {busy:.1f}: "
+              "a BLAS / OpenMP thread that waits for a descheduled partner stalls, so epochs will be several "
+              "times slower at random. Read the best epochs, add --epochs, or use --threads 1.")
     (x, t), (x_test, t_test) = nn.load_mnist()
     assert x.dtype == F32 and x_test.dtype == F32, "nn.load_mnist() should give float32 images"
     print(f"MNIST: train {x.shape} {x.dtype} in [{x.min():.0f}, {x.max():.0f}], test {x_test.shape}")
