@@ -352,11 +352,11 @@ def train_all(sizes, x, t, x_test, t_test, epochs):
     if spread > 0.003:
         print(f"WARNING: the paths' test accuracies differ by {spread:.4f} (> 0.003): not the same training")
 
-    models = {"A": model_a, "C": tight, "D": torch_path}
+    models = {"A": model_a, "D": torch_path}
     return name, times, accuracy, acc_epoch, models
 
 
-def inference(name, model_a, tight, torch_path, x_test, repeat):
+def inference(model_a, torch_path, x_test, repeat):
     # Every way runs the same weights: the trained nnlib model's.
     weights = [(l.W, l.b) for l in linears(model_a)]
     results = {}
@@ -398,7 +398,7 @@ def summary_table(rows, inference_rows, threads):
                   f"{best / tight_best:8.2f} {vs_torch} {accuracy[path]:9.4f}")
         print(f"{'':15s} (test accuracy after epoch {acc_epoch}; median ratio A / C = "
               f"{np.median(times['A nnlib nn.fit']) / np.median(times['C tight NumPy']):.2f})")
-    print(f"\n== inference: 10 000 test images in one batch, ms (best of several) ==")
+    print("\n== inference: 10 000 test images in one batch, ms (best of several) ==")
     keys = list(inference_rows[0][1])
     print(f"{'network':15s} " + " ".join(f"{k:>20s}" for k in keys))
     for name, results in inference_rows:
@@ -430,7 +430,7 @@ def main():
     for sizes in NETWORKS:
         name, times, accuracy, acc_epoch, models = train_all(sizes, x, t, x_test, t_test, epochs)
         rows.append((name, times, accuracy, acc_epoch))
-        inference_rows.append((name, inference(name, models["A"], models["C"], models["D"], x_test, repeat)))
+        inference_rows.append((name, inference(models["A"], models["D"], x_test, repeat)))
     summary_table(rows, inference_rows, ARGS.threads)
     print(f"\n{load_average()} after the run; the run took {time.perf_counter() - start:.0f} s")
 
