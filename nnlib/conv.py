@@ -146,12 +146,12 @@ class Conv2D(Layer):
         out_h, out_w = _output_shape(x.shape, self.kernel_size, self.stride, self.padding, self)
         self.x_shape = x.shape
         self.cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (in * kh * kw, n * out_h * out_w)
-        with np.errstate(invalid="ignore", over="ignore"):  # NaN or inf in x: reported below
-            out = self.W.reshape(self.out_channels, -1) @ self.cols  # (out_channels, n * out_h * out_w)
-            out += self.b[:, np.newaxis]
-            suspicious = not np.isfinite(out.sum())  # one NaN in x spreads to the sum: a cheap test
+        with np.errstate(invalid="ignore", over="ignore"):
+            suspicious = not np.isfinite(x.sum())  # one NaN or inf in x spreads to the sum: a cheap test
         if suspicious:
             check_finite(x, self)
+        out = self.W.reshape(self.out_channels, -1) @ self.cols  # (out_channels, n * out_h * out_w)
+        out += self.b[:, np.newaxis]
         # (out_channels, n, out_h, out_w) -> (n, out_channels, out_h, out_w), one copy
         return np.ascontiguousarray(out.reshape(self.out_channels, n, out_h, out_w).transpose(1, 0, 2, 3))
 
@@ -200,7 +200,7 @@ class MaxPool2D(Layer):
     def __init__(self, kernel_size, stride=None):
         self.kernel_size = _pair(kernel_size, "kernel_size", "MaxPool2D", 1)
         self.stride = self.kernel_size if stride is None else _pair(stride, "stride", "MaxPool2D", 1)
-        self.argmax = None
+        self.x = None
 
     def _windows(self, x, out_h, out_w):
         """(offset number, view of x at that kernel offset) pairs, each view (batch, channels, out_h, out_w)."""
@@ -212,32 +212,39 @@ class MaxPool2D(Layer):
     def forward(self, x):
         x = as_images(x, self)
         out_h, out_w = _output_shape(x.shape, self.kernel_size, self.stride, (0, 0), self)
-        self.x_shape, self.x_dtype = x.shape, x.dtype
+        self.x = x
         windows = self._windows(x, out_h, out_w)
         _, first = next(windows)
         out = first.copy()
-        # The offset of the maximum; strictly greater only, so a tie keeps the first.
-        self.argmax = np.zeros(out.shape, dtype=np.int16)
-        for k, window in windows:
-            larger = window > out
-            np.copyto(out, window, where=larger)
-            np.copyto(self.argmax, k, where=larger)
+        for _, window in windows:
+            np.maximum(out, window, out=out)
+        self.out = out
         return out
 
     def backward(self, grad):
-        if self.argmax is None:
+        if self.x is None:
             raise RuntimeError(f"{self!r}: call forward before backward.")
         grad = np.asarray(grad)
-        if grad.shape != self.argmax.shape:
+        if grad.shape != self.out.shape:
             raise ValueError(
-                f"{self!r}: backward expected a gradient of shape {self.argmax.shape} "
+                f"{self!r}: backward expected a gradient of shape {self.out.shape} "
                 f"(the shape of this layer's output), got {grad.shape}."
             )
         if not self.needs_input_grad:
             return None
-        dx = np.zeros(self.x_shape, dtype=np.result_type(grad.dtype, self.x_dtype))
-        for k, window in self._windows(dx, *self.argmax.shape[2:]):
-            window += grad * (self.argmax == k)  # += : overlapping windows share inputs
+        dx = np.zeros(self.x.shape, dtype=np.result_type(grad.dtype, self.x.dtype))
+        overlapping = any(s < k for s, k in zip(self.stride, self.kernel_size))
+        taken = np.zeros(self.out.shape, dtype=bool)  # windows whose maximum has had its gradient
+        x_windows = self._windows(self.x, *self.out.shape[2:])
+        for (_, window), (_, dx_window) in zip(x_windows, self._windows(dx, *self.out.shape[2:])):
+            # The first cell (in reading order) equal to its window's maximum takes the gradient.
+            first = window == self.out
+            np.greater(first, taken, out=first)  # equal and not taken yet (True > False)
+            taken |= first
+            if overlapping:  # windows share inputs: their gradients add up
+                dx_window += grad * first
+            else:
+                np.multiply(grad, first, out=dx_window)
         return dx
 
     def __repr__(self):

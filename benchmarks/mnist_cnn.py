@@ -1,0 +1,282 @@
+"""MNIST CNN benchmark: nnlib's Conv2D against PyTorch on CPU and a tight NumPy version.
+
+Trains conv(1 -> 8, 3x3, padding 1) - ReLU - maxpool(2) - flatten - linear(8*14*14 -> 10)
+(softmax cross-entropy, plain SGD lr 0.1, batch 64, float32, He initialisation)
+three ways in one run, from the same initial weights on the same shuffled
+batches: nnlib (nn.fit), PyTorch on the CPU (skipped when torch is not
+installed), and a tight NumPy loop written for this one network. Prints
+seconds per epoch, test accuracy, and each time as a multiple of PyTorch's.
+Then it times a few hundred batches of the 99% model of scripts/train_cnn.py
+(Adam, batch 64) and prints its estimated seconds per epoch.
+
+    python benchmarks/mnist_cnn.py            # 3 epochs each (about a minute and a half)
+    python benchmarks/mnist_cnn.py --quick    # 1 epoch, a smoke run
+    python benchmarks/mnist_cnn.py --threads 2
+
+This is a script, not a test: it prints its figures and asserts nothing except
+that nnlib and the NumPy loop do the same math (their weights stay within
+float32 rounding of each other).
+"""
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="1 epoch, for a smoke run")
+    parser.add_argument("--epochs", type=int, default=None, help="epochs (default 3, 1 with --quick)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS and PyTorch threads (default 1: steady timings on a shared machine)")
+    parser.add_argument("--big-batches", type=int, default=200,
+                        help="batches of the 99%% model to time (0 to skip)")
+    return parser.parse_args()
+
+
+ARGS = parse_args()
+# The thread count must be set before NumPy (or PyTorch) loads its BLAS library.
+for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[variable] = str(ARGS.threads)
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import nnlib as nn  # noqa: E402
+
+try:
+    import torch  # noqa: E402
+except ImportError:
+    torch = None
+
+SEED = 0
+LR = 0.1
+BATCH = 64
+CHANNELS = 8
+
+
+# ---------------------------------------------------------------- the three implementations
+
+def nnlib_model(seed):
+    rng = np.random.default_rng(seed)
+    return nn.Sequential([
+        nn.Conv2D(1, CHANNELS, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Flatten(), nn.Linear(CHANNELS * 14 * 14, 10, rng=rng),
+    ])
+
+
+def torch_model(model):
+    """The same network in PyTorch, with copies of nnlib's initial weights."""
+    conv, linear = model.layers[0], model.layers[-1]
+    net = torch.nn.Sequential(
+        torch.nn.Conv2d(1, CHANNELS, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(CHANNELS * 14 * 14, 10),
+    )
+    with torch.no_grad():
+        net[0].weight.copy_(torch.from_numpy(conv.W))
+        net[0].bias.copy_(torch.from_numpy(conv.b))
+        net[4].weight.copy_(torch.from_numpy(linear.W.T.copy()))  # PyTorch stores (out, in)
+        net[4].bias.copy_(torch.from_numpy(linear.b))
+    return net
+
+
+def torch_epoch(net, x, t, order):
+    """One epoch with the usual PyTorch loop, keeping the same running loss and accuracy as nn.fit."""
+    optimizer = torch.optim.SGD(net.parameters(), lr=LR)
+    x, t, order = torch.from_numpy(x), torch.from_numpy(t), torch.from_numpy(order)
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), BATCH):
+        batch = order[start:start + BATCH]
+        xb, tb = x[batch], t[batch]
+        optimizer.zero_grad()
+        out = net(xb)
+        loss = torch.nn.functional.cross_entropy(out, tb)
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(batch)
+        correct += int((out.argmax(1) == tb).sum())
+    return total_loss / len(x), correct / len(x)
+
+
+def torch_accuracy(net, x, t):
+    with torch.no_grad():
+        return float((net(torch.from_numpy(x)).argmax(1).numpy() == t).mean())
+
+
+class TightNumPy:
+    """The same network as one hand-written NumPy loop, specialised for it.
+
+    Activations stay channel-first, (channels, batch, h, w), from the convolution
+    to the pooling, so the convolution's product W (8, 9) @ cols (9, batch*784)
+    needs no transpose; im2col writes into one preallocated, zero-bordered buffer.
+    """
+
+    def __init__(self, model):
+        conv, linear = model.layers[0], model.layers[-1]
+        self.K = conv.W.reshape(CHANNELS, 9).copy()
+        self.kb = conv.b.copy()
+        self.W, self.b = linear.W.copy(), linear.b.copy()
+        self.padded = None
+
+    def conv_relu_pool(self, xb):
+        n = len(xb)
+        if self.padded is None or len(self.padded) != n:
+            self.padded = np.zeros((n, 30, 30), dtype=np.float32)
+            self.cols = np.empty((3, 3, n, 28, 28), dtype=np.float32)
+        self.padded[:, 1:29, 1:29] = xb
+        for i in range(3):
+            for j in range(3):
+                self.cols[i, j] = self.padded[:, i:i + 28, j:j + 28]
+        cols = self.cols.reshape(9, -1)
+        a = self.K @ cols
+        a += self.kb[:, None]
+        np.maximum(a, 0, out=a)
+        a = a.reshape(CHANNELS, n, 28, 28)
+        pooled = a[:, :, 0::2, 0::2].copy()  # (8, n, 14, 14)
+        for i, j in ((0, 1), (1, 0), (1, 1)):
+            np.maximum(pooled, a[:, :, i::2, j::2], out=pooled)
+        return cols, a, pooled
+
+    def forward(self, x):
+        _, _, pooled = self.conv_relu_pool(x)
+        return pooled.transpose(1, 0, 2, 3).reshape(len(x), -1) @ self.W + self.b
+
+    def epoch(self, x, t, order):
+        total_loss, correct = 0.0, 0
+        for start in range(0, len(x), BATCH):
+            batch = order[start:start + BATCH]
+            xb, tb = x[batch], t[batch]
+            n = len(batch)
+            cols, a, pooled = self.conv_relu_pool(xb)
+            flat = pooled.transpose(1, 0, 2, 3).reshape(n, -1)
+            z = flat @ self.W + self.b
+            z -= z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            s = e.sum(axis=1, keepdims=True)
+            rows = np.arange(n)
+            total_loss += float(np.sum(np.log(s[:, 0]) - z[rows, tb]))
+            correct += int(np.sum(z.argmax(axis=1) == tb))
+            grad = e / s
+            grad[rows, tb] -= 1
+            grad /= n
+            dW = flat.T @ grad
+            db = grad.sum(axis=0)
+            dflat = (grad @ self.W.T).reshape(n, CHANNELS, 14, 14).transpose(1, 0, 2, 3)  # (8, n, 14, 14)
+            # Max-pool backward: the first maximum of each 2x2 window gets the gradient;
+            # ReLU's backward is folded in: where a <= 0 the maximum is 0 and
+            # a positive-gradient cell must still get nothing, hence the (pooled > 0) factor.
+            dflat = dflat * (pooled > 0)
+            da = np.empty_like(a)
+            taken = np.zeros(pooled.shape, dtype=bool)
+            for i in range(2):
+                for j in range(2):
+                    hit = a[:, :, i::2, j::2] == pooled
+                    np.greater(hit, taken, out=hit)
+                    taken |= hit
+                    np.multiply(dflat, hit, out=da[:, :, i::2, j::2])
+            da = da.reshape(CHANNELS, -1)
+            dK = da @ cols.T
+            dkb = da.sum(axis=1)
+            self.W -= LR * dW
+            self.b -= LR * db
+            self.K -= LR * dK
+            self.kb -= LR * dkb
+        return total_loss / len(x), correct / len(x)
+
+
+# ---------------------------------------------------------------- the 99% model
+
+def big_model_seconds_per_epoch(x, t, batches):
+    """Seconds per epoch of the 99% model (scripts/train_cnn.py), from `batches` batches of 64."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import train_cnn
+
+    model = train_cnn.build_cnn(rng=np.random.default_rng(SEED))
+    optimizer = nn.Adam(model.parameters(), lr=1e-3)
+    size = batches * train_cnn.BATCH
+    start = time.perf_counter()
+    nn.fit(model, nn.CrossEntropyLoss(), x[:size], t[:size], epochs=1, batch_size=train_cnn.BATCH,
+           optimizer=optimizer, rng=np.random.default_rng(SEED), progress=False)
+    seconds = time.perf_counter() - start
+    return seconds * len(x) / size, model
+
+
+# ---------------------------------------------------------------- measuring
+
+def main():
+    epochs = ARGS.epochs or (1 if ARGS.quick else 3)
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    print(f"numpy {np.__version__}, BLAS {blas.get('name')} {blas.get('version')}, "
+          f"threads {ARGS.threads}; torch {torch.__version__ if torch else 'not installed'}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if torch is not None:
+        torch.set_num_threads(ARGS.threads)
+        torch.manual_seed(SEED)
+    (x, t), (x_test, t_test) = nn.load_mnist(flatten=False)
+    mean, std = x.mean(), x.std()
+    x, x_test = (x - mean) / std, (x_test - mean) / std  # standardised, float32
+    x4, x4_test = x[:, np.newaxis], x_test[:, np.newaxis]  # (n, 1, 28, 28)
+
+    model = nnlib_model(SEED)
+    tight = TightNumPy(model)
+    net = torch_model(model) if torch is not None else None
+    loss = nn.CrossEntropyLoss()
+    rng = np.random.default_rng(SEED + 1)
+    runs = {
+        "nnlib": lambda order: nn.fit(model, loss, x4, t, epochs=1, batch_size=BATCH, lr=LR,
+                                      rng=_Given(order), progress=False),
+        "NumPy": lambda order: tight.epoch(x, t, order),
+    }
+    if net is not None:
+        runs["PyTorch"] = lambda order: torch_epoch(net, x4, t, order)
+    print(f"\n== {model!r}\n   SGD lr {LR}, batch {BATCH}, float32, {epochs} epoch(s), same weights and batches ==")
+    print("epoch | " + " | ".join(f"{name:>7s} s  test acc" for name in runs))
+    times = {name: [] for name in runs}
+    for epoch in range(epochs):
+        order = rng.permutation(len(x))
+        names = list(runs) if epoch % 2 == 0 else list(runs)[::-1]  # alternate, so drifting load hits all alike
+        for name in names:
+            start = time.perf_counter()
+            runs[name](order)
+            times[name].append(time.perf_counter() - start)
+        accuracies = {"nnlib": nn.accuracy(model.forward(x4_test), t_test),
+                      "NumPy": nn.accuracy(tight.forward(x_test), t_test)}
+        if net is not None:
+            accuracies["PyTorch"] = torch_accuracy(net, x4_test, t_test)
+        print(f"{epoch + 1:5d} | " + " | ".join(f"{times[name][-1]:9.2f}  {accuracies[name]:8.4f}" for name in runs))
+    drift = max(float(np.max(np.abs(a - b))) for a, b in
+                [(model.layers[0].W.reshape(CHANNELS, 9), tight.K), (model.layers[-1].W, tight.W)])
+    print(f"same math check: largest |W_nnlib - W_NumPy| after training = {drift:.1e} (float32 rounding only)")
+    assert drift < 1e-3, drift
+
+    best = {name: min(seconds) for name, seconds in times.items()}
+    reference = "PyTorch" if net is not None else "NumPy"
+    print(f"\nbest epoch of {epochs} (seconds, samples/s, multiple of {reference}):")
+    print("| implementation | s/epoch | samples/s | x " + reference + " |")
+    print("|---|---|---|---|")
+    for name in runs:
+        print(f"| {name} | {best[name]:.2f} | {len(x) / best[name]:,.0f} | {best[name] / best[reference]:.2f} |")
+    if net is not None:
+        print(f"nnlib / PyTorch = {best['nnlib'] / best['PyTorch']:.2f} (target <= 0.80); "
+              f"tight NumPy / PyTorch = {best['NumPy'] / best['PyTorch']:.2f}")
+
+    if ARGS.big_batches:
+        seconds, big = big_model_seconds_per_epoch(x4, t, ARGS.big_batches)
+        print(f"\n99% model (scripts/train_cnn.py), Adam, batch 64: about {seconds:.1f} s per epoch "
+              f"(from {ARGS.big_batches} batches)\n{big!r}")
+
+
+class _Given:
+    """A stand-in generator for fit whose permutation is the order shuffled outside, shared by all three."""
+
+    def __init__(self, order):
+        self.order = order
+
+    def permutation(self, n):
+        assert n == len(self.order)
+        return self.order
+
+
+if __name__ == "__main__":
+    main()
