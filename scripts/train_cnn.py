@@ -84,6 +84,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--dev", action="store_true",
                         help="train on 55 000 images, validate on the other 5 000 each epoch, write nothing")
+    parser.add_argument("--lr-decay", type=float, default=LR_DECAY, help="lr factor after every epoch")
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (default 1: deterministic and steady)")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
     args = parser.parse_args()
@@ -105,7 +106,7 @@ def main():
     model = build_cnn()
     optimizer = nn.Adam(model.parameters(), lr=LR)
     print(f"{model!r}\n{sum(value.size for value, _ in model.parameters())} parameters; "
-          f"Adam lr {LR} (x{LR_DECAY} per epoch), batch {BATCH}, {args.epochs} epochs, "
+          f"Adam lr {LR} (x{args.lr_decay} per epoch), batch {BATCH}, {args.epochs} epochs, "
           f"{args.threads} BLAS thread(s), load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
     start = last = time.perf_counter()
@@ -121,7 +122,7 @@ def main():
         if validation is not None:
             line += f", validation accuracy {history['val_accuracy'][-1]:.4f}"
         print(line, flush=True)
-        optimizer.lr *= LR_DECAY
+        optimizer.lr *= args.lr_decay
 
     nn.fit(model, nn.CrossEntropyLoss(), x, t, epochs=args.epochs, batch_size=BATCH, optimizer=optimizer,
            validation=validation, callback=report, progress=False)

@@ -270,6 +270,20 @@ def test_first_layer_skips_its_input_gradient_but_fills_dW():
     assert dx.shape == (2, 1, 4, 4)
 
 
+def test_evaluation_mode_goes_in_chunks_with_the_same_result(monkeypatch):
+    conv = nn.Conv2D(2, 3, 3, padding=1, rng=np.random.default_rng(0))
+    x = RNG.standard_normal((10, 2, 6, 6))
+    expected = conv.forward(x)
+    monkeypatch.setattr(nn.Conv2D, "EVAL_CHUNK_ELEMENTS", 2 * 2 * 9 * 36)  # two images per chunk
+    conv.eval()
+    np.testing.assert_allclose(conv.forward(x), expected, rtol=1e-6)
+    with pytest.raises(RuntimeError, match=r"call forward before backward \(in training mode"):
+        conv.backward(np.zeros_like(expected))
+    conv.train()
+    np.testing.assert_allclose(conv.forward(x), expected, rtol=1e-6)
+    assert conv.backward(np.ones_like(expected)).shape == x.shape
+
+
 def test_he_initialisation_and_the_library_generator():
     nn.seed(1)
     a = nn.Conv2D(8, 16, 3)
