@@ -6,13 +6,15 @@
 
 The network (build_cnn), on images (batch, 1, 28, 28) with pixels in [0, 1]:
 
-    Conv2D(1 -> 16, 3x3, padding=1)  - ReLU - MaxPool2D(2)   -> (batch, 16, 14, 14)
-    Conv2D(16 -> 32, 3x3, padding=1) - ReLU - MaxPool2D(2)   -> (batch, 32, 7, 7)
-    Flatten - Linear(1568 -> 128) - ReLU - Dropout(0.25) - Linear(128 -> 10)
+    Conv2D(1 -> 24, 3x3, padding=1)  - ReLU - MaxPool2D(2)   -> (batch, 24, 14, 14)
+    Conv2D(24 -> 48, 3x3, padding=1) - ReLU - MaxPool2D(2)   -> (batch, 48, 7, 7)
+    Flatten - Linear(2352 -> 128) - ReLU - Dropout(0.25) - Linear(128 -> 10)
 
-trained with Adam (lr 0.001, times 0.6 after every epoch), batch 64, for 6
+trained with Adam (lr 0.001, times 0.7 after every epoch), batch 64, for 7
 epochs on the 60 000 training images; the test images are only used at the
 end, to report the accuracy. Deterministic: nn.seed(0) and one BLAS thread.
+(The channel counts and the schedule were chosen with --dev runs, which score
+on 5 000 held-out training images: 16 and 32 channels reached 0.9924 there.)
 
 Use the trained network elsewhere with load_cnn():
 
@@ -28,20 +30,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = ROOT / "data" / "models" / "cnn_mnist.npz"
 SEED = 0
+CHANNELS = (24, 48)  # of the two convolutions
 BATCH = 64
-EPOCHS = 6
+EPOCHS = 7
 LR = 1e-3
-LR_DECAY = 0.6
+LR_DECAY = 0.7
 
 
 def build_cnn(rng=None):
     """The network above, with new random weights (rng: a numpy Generator; None: nn.seed's)."""
     import nnlib as nn
 
+    c1, c2 = CHANNELS
     return nn.Sequential([
-        nn.Conv2D(1, 16, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Conv2D(16, 32, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Flatten(), nn.Linear(32 * 7 * 7, 128, rng=rng), nn.ReLU(), nn.Dropout(0.25, rng=rng),
+        nn.Conv2D(1, c1, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Conv2D(c1, c2, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2),
+        nn.Flatten(), nn.Linear(c2 * 7 * 7, 128, rng=rng), nn.ReLU(), nn.Dropout(0.25, rng=rng),
         nn.Linear(128, 10, rng=rng),
     ])
 

@@ -381,7 +381,9 @@ def test_load_cnn_names_a_missing_or_misshapen_array(tmp_path):
     train_cnn.save_weights(model, tmp_path / "ok.npz")
     np.testing.assert_array_equal(train_cnn.load_cnn(tmp_path / "ok.npz").layers[0].W, model.layers[0].W)
     np.savez(tmp_path / "bad.npz", **{"layers.0.W": np.zeros((1, 1, 3, 3))})
-    with pytest.raises(ValueError, match=r"layers\.0\.W .* has shape \(1, 1, 3, 3\), but Conv2D\(1 -> 16, 3x3, padding=1\) needs \(16, 1, 3, 3\)"):
+    c1 = train_cnn.CHANNELS[0]
+    with pytest.raises(ValueError, match=rf"layers\.0\.W .* has shape \(1, 1, 3, 3\), but "
+                                         rf"Conv2D\(1 -> {c1}, 3x3, padding=1\) needs \({c1}, 1, 3, 3\)"):
         train_cnn.load_cnn(tmp_path / "bad.npz")
     np.savez(tmp_path / "empty.npz", other=np.zeros(1))
     with pytest.raises(ValueError, match=r"has no array 'layers\.0\.W'"):
