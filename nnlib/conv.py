@@ -2,9 +2,10 @@
 
 A convolution slides a small kernel over the image; at each position it
 multiplies the kernel with the patch under it and sums. im2col turns that into
-one matrix product: it copies every patch into a column of a matrix, so the
-kernels (one row each) multiply all patches of all images at once. col2im adds
-the columns back onto the image, which is what the gradient needs.
+matrix products: it copies every patch of an image into a column of a matrix,
+so the kernels (one row each) multiply all patches at once, for every image in
+one call. col2im adds the columns back onto the image, which is what the
+gradient needs.
 
 Output size along each axis, for input size H, padding P, kernel K, stride S:
 
@@ -50,16 +51,17 @@ def _output_shape(x_shape, kernel, stride, padding, who):
 
 
 def im2col(x, kernel, stride=1, padding=0):
-    """Copy every kernel-sized patch of x into one column of a matrix.
+    """Copy every kernel-sized patch of each image into one column of a matrix.
 
     x:       (batch, channels, height, width)
     kernel:  (kh, kw); stride, padding: ints or (height, width) pairs.
-    Returns cols: (channels * kh * kw, batch * out_h * out_w), where
-    out_h = (height + 2 * padding - kh) // stride + 1 (out_w likewise).
-    Row c * kh * kw + i * kw + j holds pixel (i, j) of the patch in channel c,
-    the same order as W.reshape(out_channels, -1), so W_matrix @ cols is the
-    convolution. Column n * out_h * out_w + r * out_w + q is output pixel
-    (r, q) of image n.
+    Returns cols: (batch, channels * kh * kw, out_h * out_w), one matrix per
+    image, where out_h = (height + 2 * padding - kh) // stride + 1 (out_w likewise).
+    In image n's matrix, row c * kh * kw + i * kw + j holds pixel (i, j) of the
+    patch in channel c, the same order as W.reshape(out_channels, -1), and
+    column r * out_w + q is the patch under output pixel (r, q); so
+    W.reshape(out_channels, -1) @ cols (a product per image) is the convolution,
+    already in the output's layout (batch, out_channels, out_h * out_w).
 
     One loop over the kh * kw kernel offsets, each copying a strided view of
     the whole (padded) batch: no loop over samples or output pixels.
@@ -73,18 +75,17 @@ def im2col(x, kernel, stride=1, padding=0):
         padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
         padded[:, :, ph:ph + h, pw:pw + w] = x
         x = padded
-    cols = np.empty((c, kh, kw, n, out_h, out_w), dtype=x.dtype)
-    x_by_channel = x.transpose(1, 0, 2, 3)  # (channels, batch, h, w): a view, no copy
+    cols = np.empty((n, c, kh, kw, out_h, out_w), dtype=x.dtype)
     for i in range(kh):
         for j in range(kw):
-            cols[:, i, j] = x_by_channel[:, :, i:i + sh * out_h:sh, j:j + sw * out_w:sw]
-    return cols.reshape(c * kh * kw, n * out_h * out_w)
+            cols[:, :, i, j] = x[:, :, i:i + sh * out_h:sh, j:j + sw * out_w:sw]
+    return cols.reshape(n, c * kh * kw, out_h * out_w)
 
 
 def col2im(cols, x_shape, kernel, stride=1, padding=0):
     """The adjoint of im2col: add every column back onto the patch it came from.
 
-    cols:    (channels * kh * kw, batch * out_h * out_w), laid out as im2col's.
+    cols:    (batch, channels * kh * kw, out_h * out_w), laid out as im2col's.
     x_shape: (batch, channels, height, width) of the original x.
     Returns dx: x_shape. Pixels shared by overlapping patches receive the sum
     of their columns' values, which is exactly the chain rule for a pixel
@@ -95,12 +96,12 @@ def col2im(cols, x_shape, kernel, stride=1, padding=0):
     ph, pw = _pair(padding, "padding", "col2im", 0)
     n, c, h, w = x_shape
     out_h, out_w = _output_shape(x_shape, (kh, kw), (sh, sw), (ph, pw), "col2im")
-    cols = cols.reshape(c, kh, kw, n, out_h, out_w)
-    dx = np.zeros((c, n, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)  # channels first, like cols
+    cols = cols.reshape(n, c, kh, kw, out_h, out_w)
+    dx = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
     for i in range(kh):
         for j in range(kw):
-            dx[:, :, i:i + sh * out_h:sh, j:j + sw * out_w:sw] += cols[:, i, j]
-    return dx[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)
+            dx[:, :, i:i + sh * out_h:sh, j:j + sw * out_w:sw] += cols[:, :, i, j]
+    return dx[:, :, ph:ph + h, pw:pw + w]
 
 
 class Conv2D(Layer):
@@ -156,7 +157,7 @@ class Conv2D(Layer):
             self.cols = None  # nothing for backward: see the RuntimeError there
             return np.concatenate([self._forward(x[i:i + chunk], out_h, out_w) for i in range(0, len(x), chunk)])
         self.x_shape = x.shape
-        self.cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (in * kh * kw, n * out_h * out_w)
+        self.cols = im2col(x, self.kernel_size, self.stride, self.padding)  # (n, in * kh * kw, out_h * out_w)
         return self._forward(x, out_h, out_w, self.cols)
 
     EVAL_CHUNK_ELEMENTS = 2**24  # at most 64 MB of float32 cols at a time in evaluation mode
@@ -164,10 +165,10 @@ class Conv2D(Layer):
     def _forward(self, x, out_h, out_w, cols=None):
         if cols is None:
             cols = im2col(x, self.kernel_size, self.stride, self.padding)
-        out = self.W.reshape(self.out_channels, -1) @ cols  # (out_channels, n * out_h * out_w)
+        # (out_channels, in * kh * kw) @ (batch, in * kh * kw, out_h * out_w): one product per image
+        out = np.matmul(self.W.reshape(self.out_channels, -1), cols)  # (batch, out_channels, out_h * out_w)
         out += self.b[:, np.newaxis]
-        # (out_channels, n, out_h, out_w) -> (n, out_channels, out_h, out_w), one copy
-        return np.ascontiguousarray(out.reshape(self.out_channels, len(x), out_h, out_w).transpose(1, 0, 2, 3))
+        return out.reshape(len(x), self.out_channels, out_h, out_w)
 
     def backward(self, grad):
         if self.cols is None:
@@ -181,14 +182,14 @@ class Conv2D(Layer):
                 f"{self!r}: backward expected a gradient of shape {(n, self.out_channels, out_h, out_w)} "
                 f"(the shape of this layer's output), got {grad.shape}."
             )
-        # (n, out_channels, out_h, out_w) -> (out_channels, n * out_h * out_w), the layout of forward's product
-        grad_matrix = grad.astype(self.W.dtype, copy=False).transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
-        # Write into the existing arrays: the optimiser holds references to them.
-        np.matmul(grad_matrix, self.cols.T, out=self.dW.reshape(self.out_channels, -1))
-        np.sum(grad_matrix, axis=1, out=self.db)
+        grad_matrix = grad.astype(self.W.dtype, copy=False).reshape(n, self.out_channels, -1)  # (n, out, out_h * out_w)
+        # dW = sum over images of grad_n @ cols_n.T. Write into the existing
+        # arrays: the optimiser holds references to them.
+        np.sum(np.matmul(grad_matrix, self.cols.transpose(0, 2, 1)), axis=0, out=self.dW.reshape(self.out_channels, -1))
+        np.sum(grad_matrix, axis=(0, 2), out=self.db)
         if not self.needs_input_grad:
             return None
-        dcols = self.W.reshape(self.out_channels, -1).T @ grad_matrix  # (in * kh * kw, n * out_h * out_w)
+        dcols = np.matmul(self.W.reshape(self.out_channels, -1).T, grad_matrix)  # (n, in * kh * kw, out_h * out_w)
         return col2im(dcols, self.x_shape, self.kernel_size, self.stride, self.padding)
 
     def __repr__(self):

@@ -105,10 +105,10 @@ def test_im2col_shapes_and_col2im_is_its_adjoint():
     x = RNG.standard_normal((2, 3, 6, 5))
     cols = nn.im2col(x, (3, 2), stride=2, padding=1)
     out_h, out_w = nn.output_size(6, 3, 2, 1), nn.output_size(5, 2, 2, 1)
-    assert cols.shape == (3 * 3 * 2, 2 * out_h * out_w)
-    # Row c*kh*kw + i*kw + j, column n*out_h*out_w + r*out_w + q holds x_padded[n, c, r*S + i, q*S + j].
+    assert cols.shape == (2, 3 * 3 * 2, out_h * out_w)
+    # Image n, row c*kh*kw + i*kw + j, column r*out_w + q holds x_padded[n, c, r*S + i, q*S + j].
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    assert cols[1 * 6 + 2 * 2 + 1, 1 * out_h * out_w + 2 * out_w + 1] == xp[1, 1, 2 * 2 + 2, 1 * 2 + 1]
+    assert cols[1, 1 * 6 + 2 * 2 + 1, 2 * out_w + 1] == xp[1, 1, 2 * 2 + 2, 1 * 2 + 1]
     # col2im is the transpose of im2col: <im2col(x), C> = <x, col2im(C)> for every x and C.
     C = RNG.standard_normal(cols.shape)
     back = nn.col2im(C, x.shape, (3, 2), stride=2, padding=1)
