@@ -108,9 +108,10 @@ def torch_accuracy(net, x, t):
 class TightNumPy:
     """The same network as one hand-written NumPy loop, specialised for it.
 
-    Activations stay channel-first, (channels, batch, h, w), from the convolution
-    to the pooling, so the convolution's product W (8, 9) @ cols (9, batch*784)
-    needs no transpose; im2col writes into one preallocated, zero-bordered buffer.
+    im2col writes into one preallocated, zero-bordered buffer, one (9, 784)
+    matrix per image, so the convolution K (8, 9) @ cols (n, 9, 784) lands in
+    the layout (n, 8, 28, 28) that pooling and the linear layer read without
+    a transpose; ReLU is folded into the pooling's backward.
     """
 
     def __init__(self, model):
@@ -124,24 +125,24 @@ class TightNumPy:
         n = len(xb)
         if self.padded is None or len(self.padded) != n:
             self.padded = np.zeros((n, 30, 30), dtype=np.float32)
-            self.cols = np.empty((3, 3, n, 28, 28), dtype=np.float32)
+            self.cols = np.empty((n, 3, 3, 28, 28), dtype=np.float32)
         self.padded[:, 1:29, 1:29] = xb
         for i in range(3):
             for j in range(3):
-                self.cols[i, j] = self.padded[:, i:i + 28, j:j + 28]
-        cols = self.cols.reshape(9, -1)
-        a = self.K @ cols
+                self.cols[:, i, j] = self.padded[:, i:i + 28, j:j + 28]
+        cols = self.cols.reshape(n, 9, 784)
+        a = np.matmul(self.K, cols)  # (n, 8, 784)
         a += self.kb[:, None]
         np.maximum(a, 0, out=a)
-        a = a.reshape(CHANNELS, n, 28, 28)
-        pooled = a[:, :, 0::2, 0::2].copy()  # (8, n, 14, 14)
+        a = a.reshape(n, CHANNELS, 28, 28)
+        pooled = a[:, :, 0::2, 0::2].copy()  # (n, 8, 14, 14)
         for i, j in ((0, 1), (1, 0), (1, 1)):
             np.maximum(pooled, a[:, :, i::2, j::2], out=pooled)
         return cols, a, pooled
 
     def forward(self, x):
         _, _, pooled = self.conv_relu_pool(x)
-        return pooled.transpose(1, 0, 2, 3).reshape(len(x), -1) @ self.W + self.b
+        return pooled.reshape(len(x), -1) @ self.W + self.b
 
     def epoch(self, x, t, order):
         total_loss, correct = 0.0, 0
@@ -150,7 +151,7 @@ class TightNumPy:
             xb, tb = x[batch], t[batch]
             n = len(batch)
             cols, a, pooled = self.conv_relu_pool(xb)
-            flat = pooled.transpose(1, 0, 2, 3).reshape(n, -1)
+            flat = pooled.reshape(n, -1)
             z = flat @ self.W + self.b
             z -= z.max(axis=1, keepdims=True)
             e = np.exp(z)
@@ -163,11 +164,11 @@ class TightNumPy:
             grad /= n
             dW = flat.T @ grad
             db = grad.sum(axis=0)
-            dflat = (grad @ self.W.T).reshape(n, CHANNELS, 14, 14).transpose(1, 0, 2, 3)  # (8, n, 14, 14)
-            # Max-pool backward: the first maximum of each 2x2 window gets the gradient;
-            # ReLU's backward is folded in: where a <= 0 the maximum is 0 and
-            # a positive-gradient cell must still get nothing, hence the (pooled > 0) factor.
-            dflat = dflat * (pooled > 0)
+            dflat = (grad @ self.W.T).reshape(n, CHANNELS, 14, 14)
+            # Max-pool backward: the first maximum of each 2x2 window gets the gradient.
+            # ReLU's backward is folded in: a window whose maximum is 0 was all
+            # clipped by ReLU and passes nothing, hence the (pooled > 0) factor.
+            dflat *= pooled > 0
             da = np.empty_like(a)
             taken = np.zeros(pooled.shape, dtype=bool)
             for i in range(2):
@@ -176,9 +177,9 @@ class TightNumPy:
                     np.greater(hit, taken, out=hit)
                     taken |= hit
                     np.multiply(dflat, hit, out=da[:, :, i::2, j::2])
-            da = da.reshape(CHANNELS, -1)
-            dK = da @ cols.T
-            dkb = da.sum(axis=1)
+            da = da.reshape(n, CHANNELS, 784)
+            dK = np.matmul(da, cols.transpose(0, 2, 1)).sum(axis=0)
+            dkb = da.sum(axis=(0, 2))
             self.W -= LR * dW
             self.b -= LR * db
             self.K -= LR * dK
