@@ -219,20 +219,20 @@ class MaxPool2D(Layer):
         self.x = None
 
     def _windows(self, x, out_h, out_w):
-        """(offset number, view of x at that kernel offset) pairs, each view (batch, channels, out_h, out_w)."""
+        """Views of x (batch, channels, out_h, out_w), one per kernel offset (i, j), in reading order:
+        view (i, j) holds the cell at row i, column j of every window."""
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         for i in range(kh):
             for j in range(kw):
-                yield i * kw + j, x[:, :, i:i + sh * out_h:sh, j:j + sw * out_w:sw]
+                yield x[:, :, i:i + sh * out_h:sh, j:j + sw * out_w:sw]
 
     def forward(self, x):
         x = as_images(x, self)
         out_h, out_w = _output_shape(x.shape, self.kernel_size, self.stride, (0, 0), self)
         self.x = x
         windows = self._windows(x, out_h, out_w)
-        _, first = next(windows)
-        out = first.copy()
-        for _, window in windows:
+        out = next(windows).copy()
+        for window in windows:
             np.maximum(out, window, out=out)
         self.out = out
         return out
@@ -252,7 +252,7 @@ class MaxPool2D(Layer):
         overlapping = any(s < k for s, k in zip(self.stride, self.kernel_size))
         taken = np.zeros(self.out.shape, dtype=bool)  # windows whose maximum has had its gradient
         x_windows = self._windows(self.x, *self.out.shape[2:])
-        for (_, window), (_, dx_window) in zip(x_windows, self._windows(dx, *self.out.shape[2:])):
+        for window, dx_window in zip(x_windows, self._windows(dx, *self.out.shape[2:])):
             # The first cell (in reading order) equal to its window's maximum takes the gradient.
             first = window == self.out
             np.greater(first, taken, out=first)  # equal and not taken yet (True > False)
