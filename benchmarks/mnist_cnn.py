@@ -9,13 +9,28 @@ seconds per epoch, test accuracy, and each time as a multiple of PyTorch's.
 Then it times a few hundred batches of the 99% model of scripts/train_cnn.py
 (Adam, batch 64) and prints its estimated seconds per epoch.
 
-    python benchmarks/mnist_cnn.py            # 3 epochs each (about a minute and a half)
+    python benchmarks/mnist_cnn.py            # 3 epochs each, about a minute
     python benchmarks/mnist_cnn.py --quick    # 1 epoch, a smoke run
     python benchmarks/mnist_cnn.py --threads 2
 
-This is a script, not a test: it prints its figures and asserts nothing except
-that nnlib and the NumPy loop do the same math (their weights stay within
-float32 rounding of each other).
+Each epoch is cut into 10 segments of whole batches, and the three take turns
+segment by segment, so that the changing load of a shared machine hits all
+three alike. This is a script, not a test: it prints its figures and asserts
+nothing except that nnlib and the NumPy loop do the same math (their weights
+end up equal: both compute the convolution as one matrix per image).
+
+Measured on this machine (2 cores shared with other jobs, load average about 2;
+numpy 2.4.6 with scipy-openblas 0.3.31, torch 2.13.0+cpu, 1 thread each), best
+epoch of 3; the test accuracy after 3 epochs is 0.975 for all three:
+
+| implementation | s/epoch | samples/s | x PyTorch |
+|---|---|---|---|
+| nnlib (nn.fit) | 1.81 | 33 100 | **0.71** (median over 30 segments 0.70) |
+| tight NumPy    | 1.55 | 38 600 | 0.61 (median 0.59) |
+| PyTorch (CPU)  | 2.56 | 23 500 | 1.00 |
+
+A second run gave 0.70 and 0.59. The 99% model of scripts/train_cnn.py: about
+35 s per epoch (from 200 batches; its real training run took 29-40 s per epoch).
 """
 import argparse
 import os
