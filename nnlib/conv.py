@@ -30,6 +30,11 @@ def _pair(value, name, who, minimum):
     return int(pair[0]), int(pair[1])
 
 
+def _short(pair):
+    """(2, 2) as 2 and (2, 3) as (2, 3), for a layer's repr."""
+    return pair[0] if pair[0] == pair[1] else pair
+
+
 def output_size(size, kernel, stride=1, padding=0):
     """(size + 2 * padding - kernel) // stride + 1: the number of kernel positions along one axis."""
     return (size + 2 * padding - kernel) // stride + 1
@@ -182,7 +187,8 @@ class Conv2D(Layer):
                 f"{self!r}: backward expected a gradient of shape {(n, self.out_channels, out_h, out_w)} "
                 f"(the shape of this layer's output), got {grad.shape}."
             )
-        grad_matrix = grad.astype(self.W.dtype, copy=False).reshape(n, self.out_channels, -1)  # (n, out, out_h * out_w)
+        # (n, out_channels, out_h, out_w) -> (n, out_channels, out_h * out_w), the layout of forward's product
+        grad_matrix = grad.astype(self.W.dtype, copy=False).reshape(n, self.out_channels, out_h * out_w)
         # dW = sum over images of grad_n @ cols_n.T. Write into the existing
         # arrays: the optimiser holds references to them.
         np.sum(np.matmul(grad_matrix, self.cols.transpose(0, 2, 1)), axis=0, out=self.dW.reshape(self.out_channels, -1))
@@ -193,7 +199,7 @@ class Conv2D(Layer):
         return col2im(dcols, self.x_shape, self.kernel_size, self.stride, self.padding)
 
     def __repr__(self):
-        extra = "".join(f", {name}={value[0] if value[0] == value[1] else value}"
+        extra = "".join(f", {name}={_short(value)}"
                         for name, value, default in (("stride", self.stride, 1), ("padding", self.padding, 0))
                         if value != (default, default))
         kh, kw = self.kernel_size
@@ -264,10 +270,8 @@ class MaxPool2D(Layer):
         return dx
 
     def __repr__(self):
-        kh, kw = self.kernel_size
-        kernel = kh if kh == kw else self.kernel_size
-        stride = "" if self.stride == self.kernel_size else f", stride={self.stride[0] if self.stride[0] == self.stride[1] else self.stride}"
-        return f"MaxPool2D({kernel}{stride})"
+        stride = "" if self.stride == self.kernel_size else f", stride={_short(self.stride)}"
+        return f"MaxPool2D({_short(self.kernel_size)}{stride})"
 
 
 class Flatten(Layer):
@@ -286,7 +290,7 @@ class Flatten(Layer):
         if x.ndim < 2:
             raise ValueError(f"{self!r}: expected a batch (batch, ...) with at least 2 axes, got shape {x.shape}.")
         self.x_shape = x.shape
-        return x.reshape(len(x), -1)
+        return x.reshape(len(x), int(np.prod(x.shape[1:])))  # not -1, which an empty batch cannot resolve
 
     def backward(self, grad):
         if self.x_shape is None:

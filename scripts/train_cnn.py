@@ -78,7 +78,8 @@ def load_cnn(path=WEIGHTS):
             for name, value, _ in layer.named_parameters():
                 key = f"layers.{i}.{name}"
                 if key not in saved:
-                    raise ValueError(f"load_cnn: {path} has no array {key!r} for {layer!r}; was it saved from build_cnn()?")
+                    raise ValueError(f"load_cnn: {path} has no array {key!r} for {layer!r}; "
+                                     "was it saved from build_cnn()?")
                 if saved[key].shape != value.shape:
                     raise ValueError(f"load_cnn: {key} in {path} has shape {saved[key].shape}, "
                                      f"but {layer!r} needs {value.shape}.")

@@ -261,6 +261,15 @@ def test_float32_flows_through_a_cnn_and_fit():
         assert model.forward(x).dtype == np.float32, layer
 
 
+def test_an_empty_batch_gives_an_empty_batch():
+    rng = np.random.default_rng(0)
+    model = nn.Sequential([nn.Conv2D(1, 2, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2), nn.Flatten(),
+                           nn.Linear(2 * 4 * 4, 3, rng=rng)])
+    assert model.forward(np.zeros((0, 1, 8, 8))).shape == (0, 3)
+    assert model.backward(np.zeros((0, 3)), input_grad=True).shape == (0, 1, 8, 8)
+    np.testing.assert_array_equal(model.layers[0].dW, 0)
+
+
 def test_first_layer_skips_its_input_gradient_but_fills_dW():
     model = nn.Sequential([nn.Conv2D(1, 2, 3, rng=np.random.default_rng(0)), nn.Flatten()])
     model.forward(np.ones((2, 1, 4, 4)))
