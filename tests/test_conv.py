@@ -257,8 +257,14 @@ def test_float32_flows_through_a_cnn_and_fit():
     assert history["loss"][-1] < history["loss"][0]
     assert conv.W is W_object and conv.dW is dW_object  # updated in place: the optimiser holds references
     assert conv.W.dtype == conv.dW.dtype == np.float32
-    for layer in model.layers:
-        assert model.forward(x).dtype == np.float32, layer
+    model.train()
+    out = x
+    for layer in model.layers:  # every layer's output, not only the last
+        out = layer.forward(out)
+        assert out.dtype == np.float32, layer
+    for layer in reversed(model.layers):
+        out = layer.backward(np.ones_like(out) if layer is model.layers[-1] else out)
+        assert out.dtype == np.float32, layer
 
 
 def test_an_empty_batch_gives_an_empty_batch():
