@@ -10,6 +10,7 @@ from .activations import (
     leaky_relu, leaky_relu_derivative, log_softmax, relu, relu_derivative, sigmoid,
     sigmoid_derivative, softmax, step, step_derivative, tanh, tanh_derivative,
 )
+from .conv import Conv2D, Flatten, MaxPool2D, col2im, im2col, output_size
 from .gradcheck import gradient_check, in_float64, numerical_gradient, relative_error
 from .labels import class_labels, predicted_classes, to_one_hot
 from .layers import Activation, BatchNorm, Dropout, Layer, LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh

@@ -47,3 +47,48 @@ def check_finite(x, who, what="the input"):
             f"{who}: {what} contains NaN or infinity. Check the data, or lower "
             "the learning rate if it appeared during training."
         )
+
+
+def as_images(x, who, channels=None, dtype=None):
+    """Return `x` as a float array of images, shape (batch, channels, height, width).
+
+    who:      the layer that error messages start with, e.g. Conv2D(1 -> 8, 3x3).
+    channels: the number of channels expected (axis 1), or None to accept any.
+    dtype:    as in as_batch.
+
+    Nothing is reshaped silently: a flat MNIST batch (batch, 784) or a batch
+    without its channel axis (batch, 28, 28) is an error that says how to
+    reshape it. Raises TypeError for non-numbers, ValueError for a wrong shape.
+    """
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: expected numbers, got an array of dtype {x.dtype}.")
+    if dtype is None:
+        dtype = x.dtype if x.dtype.kind == "f" else np.float32
+    if x.dtype != dtype:
+        x = x.astype(dtype)
+    c = channels or 1
+    if x.ndim != 4:
+        expected = f"{who}: expected images of shape (batch, channels, height, width), got shape {x.shape}."
+        if x.ndim == 2 and x.shape[1] % c == 0 and round((x.shape[1] // c) ** 0.5) ** 2 == x.shape[1] // c:
+            side = round((x.shape[1] // c) ** 0.5)
+            raise ValueError(
+                f"{expected} These look like flat images of {x.shape[1]} pixels; reshape them to "
+                f"(batch, {c}, {side}, {side}) first: x.reshape(-1, {c}, {side}, {side})."
+            )
+        if x.ndim == 3 and c == 1:
+            raise ValueError(
+                f"{expected} Add the channel axis (1 for grey images): "
+                f"x.reshape(-1, 1, {x.shape[1]}, {x.shape[2]})."
+            )
+        if x.ndim == 3 and x.shape[0] == c:
+            raise ValueError(f"{expected} For one image, add the batch axis: x[np.newaxis].")
+        raise ValueError(expected)
+    if channels is not None and x.shape[1] != channels:
+        hint = (" The channels seem to come last (batch, height, width, channels): "
+                "move them with x.transpose(0, 3, 1, 2).") if x.shape[3] == channels else ""
+        raise ValueError(
+            f"{who}: expected {channels} input channel(s) on axis 1, got {x.shape[1]} "
+            f"(input shape {x.shape}).{hint}"
+        )
+    return x
