@@ -1,7 +1,7 @@
 """nnlib: the small neural-network library that the course builds, in NumPy.
 
 The library is the files beside this one, from the bottom up:
-validate, randomness, labels, activations, neuron, layers, losses, model,
+validate, randomness, labels, activations, neuron, layers, conv, losses, model,
 optim, gradcheck, train, mnist, toy_data. It needs only NumPy (and tqdm for
 fit's progress bar). The course's teaching helpers (widgets, plots, exercise
 checks) live apart in nnlib.course, which also needs matplotlib and ipywidgets.

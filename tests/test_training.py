@@ -238,3 +238,14 @@ def test_import_nnlib_needs_neither_matplotlib_nor_ipywidgets():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_readmes_nnlib_snippet_runs_and_reaches_what_it_says(capsys):
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("`nnlib` in one screen:")[1].split("```python")[1].split("```")[0]
+    assert "# about 0.96" in snippet
+    scope = {}
+    exec(snippet.replace("epochs=5", "epochs=5, progress=False"), scope)
+    assert scope["x_train"].dtype == scope["model"].layers[0].W.dtype == np.float32
+    assert 0.955 < nn.accuracy(scope["model"].forward(scope["x_test"]), scope["t_test"]) < 0.97
