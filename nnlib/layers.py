@@ -202,13 +202,18 @@ class ReLU(Activation):
     function = act.relu
     derivative = act.relu_derivative
 
+    def forward(self, x):
+        self.x = act._float(x)
+        self.mask = self.x > 0          # where the input passes: all that backward needs
+        return self.x * self.mask       # relu(x) = max(0, x): x where the mask is True, else 0
+
     def backward(self, grad):
         self._check_grad(grad, self.x.shape if self.x is not None else None)
         if not self.needs_input_grad:
             return None
-        # grad * relu_derivative(x), multiplying by the True/False mask directly
-        # (True counts as 1): one array fewer to build.
-        return grad * (self.x > 0)
+        # grad * relu_derivative(x): the derivative is 1 where x > 0 and 0 elsewhere,
+        # which is the mask itself (True counts as 1).
+        return grad * self.mask
 
 
 class LeakyReLU(Activation):

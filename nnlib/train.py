@@ -1,4 +1,6 @@
 """The training loop (训练): shuffle, cut into mini-batches, forward, loss, backward, step."""
+import math
+
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -103,23 +105,23 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
             model.train()
         order = rng.permutation(len(x))
         total_loss, correct = 0.0, 0
-        for start in range(0, len(x), batch_size):
-            batch = order[start:start + batch_size]
-            # A diverging run overflows on its way to NaN; we report that below
-            # in plain words instead of letting numpy warn.
-            with np.errstate(over="ignore", invalid="ignore"):
+        # A diverging run overflows on its way to NaN; we report that below
+        # in plain words instead of letting numpy warn.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, len(x), batch_size):
+                batch = order[start:start + batch_size]
                 output = model.forward(x[batch])
                 value = loss.forward(output, y[batch])
-                if not np.isfinite(value):
+                if not math.isfinite(value):
                     raise FloatingPointError(
                         f"fit: the loss became {value} in epoch {epoch + 1}, so training diverged. "
                         f"The learning rate {optimizer.lr} is probably too large: try {optimizer.lr / 10:g}."
                     )
                 model.backward(loss.backward())
                 optimizer.step()
-            total_loss += value * len(batch)
-            if labels is not None:
-                correct += np.count_nonzero(predicted_classes(output) == labels[batch])
+                total_loss += value * len(batch)
+                if labels is not None:
+                    correct += np.count_nonzero(predicted_classes(output) == labels[batch])
         history["loss"].append(total_loss / len(x))
         history["accuracy"].append(correct / len(x) if labels is not None else float("nan"))
         val_loss, val_accuracy = evaluate(model, loss, x_val, y_val) if validation is not None else (np.nan, np.nan)
