@@ -123,7 +123,7 @@ class BoundaryPlayer:
     def __init__(self, record, x, labels):
         self.record = record
         last = len(record["epoch"]) - 1
-        self.index = widgets.IntSlider(value=0, min=0, max=last, description="snapshot", continuous_update=True)
+        self.index = slider("snapshot", 0, 0, last, integer=True)
         self.play = widgets.Play(value=0, min=0, max=last, interval=300, description="play")
         widgets.jslink((self.play, "value"), (self.index, "value"))
         self.label = widgets.Label()

@@ -20,6 +20,7 @@ from ..losses import CrossEntropyLoss
 from ..mnist import load_mnist
 from ..model import Sequential
 from ..optim import SGD
+from ..labels import to_one_hot
 from ..train import accuracy
 from .exercise import failed, not_done, passed
 from .widgets import FigureWidget, slider
@@ -273,8 +274,8 @@ def check_batch_accuracy(fn):
     output = rng.standard_normal((50, 10)).astype(np.float32)
     labels = output.argmax(axis=1)
     labels[::3] = (labels[::3] + 1) % 10  # 17 of 50 wrong: accuracy 0.66
-    one_hot = np.eye(10, dtype=np.float32)[labels]
-    perfect = np.eye(10, dtype=np.float32)[[3, 1, 4, 1, 5]] * 5.0
+    one_hot = to_one_hot(labels, 10)
+    perfect = to_one_hot(np.array([3, 1, 4, 1, 5]), 10) * 5.0
     cases = [
         ("50 rows of scores and integer labels", output, labels),
         ("the same labels one-hot, shape (50, 10)", output, one_hot),

@@ -33,6 +33,7 @@ from ..losses import MSELoss
 from ..model import Sequential
 from . import exercise
 from .l08_optimisers import OPTIMISERS, make_optimiser
+from .widgets import slider
 from .playground_data import DATASETS, EXTENT, FEATURES, features, make_data, problem_of, split
 
 ACTIVATIONS = {"tanh": Tanh, "ReLU": ReLU, "sigmoid": Sigmoid, "linear": None}
@@ -610,10 +611,9 @@ class PlaygroundWidget:
         c = self.playground.config
         style = {"description_width": "initial"}
         self.data = widgets.Dropdown(options=list(DATASETS), value=c.data, description="data")
-        self.noise = widgets.FloatSlider(value=c.noise, min=0, max=0.5, step=0.05, description="noise", style=style)
-        self.train_ratio = widgets.FloatSlider(value=c.train_ratio, min=0.1, max=0.9, step=0.1,
-                                               description="training share", style=style)
-        self.batch_size = widgets.IntSlider(value=c.batch_size, min=1, max=30, description="batch size", style=style)
+        self.noise = slider("noise", c.noise, 0, 0.5, 0.05)
+        self.train_ratio = slider("training share", c.train_ratio, 0.1, 0.9, 0.1)
+        self.batch_size = slider("batch size", c.batch_size, 1, 30, integer=True)
         self.feature_boxes = {name: widgets.Checkbox(value=name in c.features, description=label, indent=False,
                                                      layout=widgets.Layout(width="70px"))
                               for name, (label, _) in FEATURES.items()}
@@ -623,7 +623,7 @@ class PlaygroundWidget:
                                                   layout=widgets.Layout(width="150px"),
                                                   style={"description_width": "45px"}) for k in range(MAX_LAYERS)]
         self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init")
-        self.dropout = widgets.FloatSlider(value=c.dropout, min=0, max=0.5, step=0.05, description="dropout p", style=style)
+        self.dropout = slider("dropout p", c.dropout, 0, 0.5, 0.05)
         self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr")
         self.optimiser = widgets.Dropdown(options=list(OPTIMISERS), value=c.optimiser, description="optimiser")
         self.regularisation = widgets.Dropdown(options=list(REGULARISATIONS), value=c.regularisation,
@@ -659,7 +659,7 @@ class PlaygroundWidget:
             self.remove_neuron[k].on_click(lambda _, k=k: self.change_neurons(k, -1))
 
         self.weight = widgets.Dropdown(description="weight", options=[("", None)], layout=widgets.Layout(width="330px"))
-        self.weight_value = widgets.FloatSlider(value=0, min=-5, max=5, step=0.01, description="value", style=style)
+        self.weight_value = slider("value", 0, -5, 5, 0.01)
         self.weight.observe(self.on_pick, names="value")
         self.weight_value.observe(self.on_weight, names="value")
 
