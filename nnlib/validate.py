@@ -5,6 +5,19 @@ These sit at the bottom of nnlib: they import nothing from it.
 import numpy as np
 
 
+def as_floats(x, who, dtype=None):
+    """x as a float array of the given dtype (None keeps a float input's, else float32).
+
+    Raises TypeError, naming `who`, when x does not hold numbers.
+    """
+    x = np.asarray(x)
+    if x.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: expected numbers, got an array of dtype {x.dtype}.")
+    if dtype is None:
+        dtype = x.dtype if x.dtype.kind == "f" else np.float32
+    return x if x.dtype == dtype else x.astype(dtype)
+
+
 def as_batch(x, who, width=None, dtype=None):
     """Return `x` as a float array of shape (batch, features).
 
@@ -18,13 +31,7 @@ def as_batch(x, who, width=None, dtype=None):
     NaN and infinity are not looked for here (that costs a pass over the
     data): see check_finite.
     """
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: expected numbers, got an array of dtype {x.dtype}.")
-    if dtype is None:
-        dtype = x.dtype if x.dtype.kind == "f" else np.float32
-    if x.dtype != dtype:
-        x = x.astype(dtype)
+    x = as_floats(x, who, dtype)
     if x.ndim == 1:
         x = x[np.newaxis, :]
     if x.ndim != 2:
@@ -60,13 +67,7 @@ def as_images(x, who, channels=None, dtype=None):
     without its channel axis (batch, 28, 28) is an error that says how to
     reshape it. Raises TypeError for non-numbers, ValueError for a wrong shape.
     """
-    x = np.asarray(x)
-    if x.dtype.kind not in "biuf":
-        raise TypeError(f"{who}: expected numbers, got an array of dtype {x.dtype}.")
-    if dtype is None:
-        dtype = x.dtype if x.dtype.kind == "f" else np.float32
-    if x.dtype != dtype:
-        x = x.astype(dtype)
+    x = as_floats(x, who, dtype)
     c = channels or 1
     if x.ndim != 4:
         expected = f"{who}: expected images of shape (batch, channels, height, width), got shape {x.shape}."
