@@ -19,10 +19,10 @@ Result: test accuracy 0.9925 after 253 s of training (7 epochs of 29-40 s on
 on 5 000 held-out training images: 16 and 32 channels reached 0.9924 there,
 but only 0.9903 on the test set, too close to 0.99; 24 and 48: 0.9926 and 0.9917.)
 
-Use the trained network elsewhere with load_cnn():
+Use the trained network elsewhere with load_cnn() (build_cnn and load_cnn live in
+nnlib/course/l10_convolution.py; this script imports them from there):
 
-    import sys; sys.path.insert(0, "scripts")
-    from train_cnn import load_cnn
+    from nnlib.course.l10_convolution import load_cnn
     model = load_cnn()                 # a Sequential in evaluation mode
     model.predict(x_test.reshape(-1, 1, 28, 28))
 """
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = ROOT / "data" / "models" / "cnn_mnist.npz"
 SEED = 0
-CHANNELS = (24, 48)  # of the two convolutions
+CHANNELS = (24, 48)  # of the two convolutions: nnlib.course.l10_convolution.CHANNELS (a test checks)
 BATCH = 64
 EPOCHS = 7
 LR = 1e-3
@@ -41,16 +41,14 @@ LR_DECAY = 0.7
 
 
 def build_cnn(rng=None):
-    """The network above, with new random weights (rng: a numpy Generator; None: nn.seed's)."""
-    import nnlib as nn
+    """The network above, with new random weights (rng: a numpy Generator; None: nn.seed's).
 
-    c1, c2 = CHANNELS
-    return nn.Sequential([
-        nn.Conv2D(1, c1, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Conv2D(c1, c2, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2D(2),
-        nn.Flatten(), nn.Linear(c2 * 7 * 7, 128, rng=rng), nn.ReLU(), nn.Dropout(0.25, rng=rng),
-        nn.Linear(128, 10, rng=rng),
-    ])
+    Defined in nnlib/course/l10_convolution.py (lesson 10 builds and loads it); imported
+    here on first use, so that main() can set the BLAS threads before NumPy loads.
+    """
+    from nnlib.course.l10_convolution import build_cnn as build
+
+    return build(rng)
 
 
 def save_weights(model, path, **info):
@@ -65,26 +63,11 @@ def save_weights(model, path, **info):
 
 
 def load_cnn(path=WEIGHTS):
-    """build_cnn() with the trained weights from `path`, in evaluation mode.
+    """build_cnn() with the trained weights from `path`, in evaluation mode (allow_pickle=False);
+    nnlib.course.l10_convolution.load_cnn, which lesson 10 uses."""
+    from nnlib.course.l10_convolution import load_cnn as load
 
-    The file is read with allow_pickle=False: it holds plain arrays only.
-    Raises ValueError naming the array when the file does not fit the network.
-    """
-    import numpy as np
-
-    model = build_cnn(rng=np.random.default_rng(0))  # its own generator: loading leaves nn.seed's alone
-    with np.load(path, allow_pickle=False) as saved:
-        for i, layer in enumerate(model.layers):
-            for name, value, _ in layer.named_parameters():
-                key = f"layers.{i}.{name}"
-                if key not in saved:
-                    raise ValueError(f"load_cnn: {path} has no array {key!r} for {layer!r}; "
-                                     "was it saved from build_cnn()?")
-                if saved[key].shape != value.shape:
-                    raise ValueError(f"load_cnn: {key} in {path} has shape {saved[key].shape}, "
-                                     f"but {layer!r} needs {value.shape}.")
-                value[...] = saved[key]
-    return model.eval()
+    return load(path)
 
 
 def main():

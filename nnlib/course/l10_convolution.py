@@ -1,0 +1,340 @@
+"""Lesson 10, convolutional networks: convolution by hand, the output-size widget, the
+kernel editor, the course's 99% CNN (build_cnn, load_cnn), the shift experiment and
+the output-size exercise check."""
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+
+from . import exercise
+from ..conv import Conv2D, Flatten, MaxPool2D, output_size
+from ..layers import Dropout, Linear, ReLU
+from ..model import Sequential
+from .widgets import FigureWidget, slider
+
+SIDE = 28  # MNIST images are 28 x 28 pixels
+ROOT = Path(__file__).resolve().parents[2]
+WEIGHTS = ROOT / "data" / "models" / "cnn_mnist.npz"
+CHANNELS = (24, 48)  # of the 99% network's two convolutions
+
+# ---------------------------------------------------------------- the course's 99% network
+
+
+def build_cnn(rng=None):
+    """The 99% network of scripts/train_cnn.py, with new random weights, on (batch, 1, 28, 28):
+
+    Conv2D(1 -> 24, 3x3, padding=1) - ReLU - MaxPool2D(2)   -> (batch, 24, 14, 14)
+    Conv2D(24 -> 48, 3x3, padding=1) - ReLU - MaxPool2D(2)  -> (batch, 48, 7, 7)
+    Flatten - Linear(2352 -> 128) - ReLU - Dropout(0.25) - Linear(128 -> 10)
+
+    rng: a numpy Generator; None: nn.seed's.
+    """
+    c1, c2 = CHANNELS
+    return Sequential([
+        Conv2D(1, c1, 3, padding=1, rng=rng), ReLU(), MaxPool2D(2),
+        Conv2D(c1, c2, 3, padding=1, rng=rng), ReLU(), MaxPool2D(2),
+        Flatten(), Linear(c2 * 7 * 7, 128, rng=rng), ReLU(), Dropout(0.25, rng=rng),
+        Linear(128, 10, rng=rng),
+    ])
+
+
+def load_cnn(path=WEIGHTS):
+    """build_cnn() with the trained weights from `path` (default: data/models/cnn_mnist.npz), in evaluation mode.
+
+    The file is read with allow_pickle=False: it holds plain arrays only, named
+    "layers.<i>.<name>". Raises ValueError naming the array when the file does not fit.
+    """
+    model = build_cnn(rng=np.random.default_rng(0))  # its own generator: loading leaves nn.seed's alone
+    with np.load(path, allow_pickle=False) as saved:
+        for i, layer in enumerate(model.layers):
+            for name, value, _ in layer.named_parameters():
+                key = f"layers.{i}.{name}"
+                if key not in saved:
+                    raise ValueError(f"load_cnn: {path} has no array {key!r} for {layer!r}; "
+                                     "was it saved from build_cnn()?")
+                if saved[key].shape != value.shape:
+                    raise ValueError(f"load_cnn: {key} in {path} has shape {saved[key].shape}, "
+                                     f"but {layer!r} needs {value.shape}.")
+                value[...] = saved[key]
+    return model.eval()
+
+
+def probabilities(model, images, batch_size=1000):
+    """Softmax probabilities (n, 10) of a CNN on images (n, 28, 28) or (n, 1, 28, 28), in batches."""
+    x = np.asarray(images, dtype=np.float32).reshape(-1, 1, SIDE, SIDE)
+    outputs = [model.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    logits = np.concatenate(outputs) if outputs else np.zeros((0, 10), dtype=np.float32)
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))  # the max-shift keeps exp finite
+    return e / e.sum(axis=1, keepdims=True)
+
+
+# ---------------------------------------------------------------- convolution by hand
+
+
+def correlate(image, kernel, stride=1, padding=0):
+    """One channel's convolution with two loops, the definition itself (no im2col).
+
+    image: (H, W); kernel: (K, K). out[r, q] = sum(patch * kernel), where the
+    patch is the K x K window at (r * stride, q * stride) of the zero-padded image.
+    Returns (out_h, out_w) with out = (H + 2P - K) // S + 1 along each axis.
+    """
+    image = np.pad(np.asarray(image, dtype=np.float64), padding)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    k = kernel.shape[0]
+    out_h = (image.shape[0] - k) // stride + 1
+    out_w = (image.shape[1] - k) // stride + 1
+    out = np.zeros((out_h, out_w))
+    for r in range(out_h):
+        for q in range(out_w):
+            patch = image[r * stride:r * stride + k, q * stride:q * stride + k]
+            out[r, q] = np.sum(patch * kernel)
+    return out
+
+
+def conv_layer_with(kernel, stride=1, padding=0):
+    """An nnlib Conv2D(1 -> 1) whose one kernel is `kernel` (K, K) and bias 0, in float64."""
+    kernel = np.asarray(kernel, dtype=np.float64)
+    layer = Conv2D(1, 1, kernel.shape[0], stride=stride, padding=padding, rng=np.random.default_rng(0),
+                   dtype=np.float64)
+    layer.W[...] = kernel
+    layer.b[...] = 0
+    return layer
+
+
+def feature_map(image, kernel, stride=1, padding=0):
+    """nnlib's Conv2D applied to one (H, W) image with one kernel: the (out_h, out_w) feature map."""
+    layer = conv_layer_with(kernel, stride, padding)
+    return layer.forward(np.asarray(image, dtype=np.float64)[np.newaxis, np.newaxis])[0, 0]
+
+
+# ---------------------------------------------------------------- output size widget
+
+
+def shape_formula(size, kernel, stride, padding):
+    """The output-size formula with the numbers put in, as text."""
+    out = output_size(size, kernel, stride, padding)
+    return f"out = (H + 2P − K) // S + 1 = ({size} + 2·{padding} − {kernel}) // {stride} + 1 = {out}"
+
+
+class ShapeWidget:
+    """Sliders for K, S, P on one digit (H = 28): the formula in a Label, the feature map beside the digit."""
+
+    def __init__(self, image, kernel=3, stride=1, padding=0):
+        self.image_data = np.asarray(image, dtype=np.float64).reshape(SIDE, SIDE)
+        self.kernel = slider("kernel K", kernel, 1, 9, integer=True)
+        self.stride = slider("stride S", stride, 1, 4, integer=True)
+        self.padding = slider("padding P", padding, 0, 4, integer=True)
+        self.label = widgets.Label()
+        self.figure = FigureWidget(1, 2, figsize=(7, 3.4))
+        for control in (self.kernel, self.stride, self.padding):
+            control.observe(self.update, names="value")
+        self.box = widgets.VBox([widgets.HBox([self.kernel, self.stride, self.padding]), self.label,
+                                 self.figure.image])
+        self.update()
+
+    def update(self, change=None):
+        k, s, p = self.kernel.value, self.stride.value, self.padding.value
+        self.label.value = shape_formula(SIDE, k, s, p)
+        blur = np.full((k, k), 1.0 / (k * k))
+        out = feature_map(self.image_data, blur, s, p)
+        left, right = self.figure.axes
+        for ax in (left, right):
+            ax.clear()
+        left.imshow(np.pad(self.image_data, p), cmap="gray_r", vmin=0, vmax=1)
+        left.add_patch(_square(-0.5, -0.5, k))  # the kernel's first position
+        left.set_title(f"input {SIDE}×{SIDE}, padded by {p}: {SIDE + 2 * p}×{SIDE + 2 * p}", fontsize=10)
+        right.imshow(out, cmap="gray_r", vmin=0, vmax=1)
+        right.set_title(f"output {out.shape[0]}×{out.shape[1]} ({k}×{k} average, stride {s})", fontsize=10)
+        for ax in (left, right):
+            ax.set_xlabel("column")
+            ax.set_ylabel("row")
+        self.figure.refresh()
+
+
+def _square(x, y, k):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), k, k, fill=False, edgecolor="tab:red", linewidth=2)
+
+
+def build_shape_widget(image, **defaults):
+    """The output-size widget; display(view.box) to show it."""
+    return ShapeWidget(image, **defaults)
+
+
+# ---------------------------------------------------------------- kernel editor
+
+KERNELS = {
+    "vertical edge": [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
+    "horizontal edge": [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
+    "blur": [[1 / 9] * 3] * 3,
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+}
+
+
+def kernel_summary(kernel, fmap):
+    """One line about a feature map: its shape and range."""
+    return (f"kernel sum {np.sum(kernel):+.2f}; feature map {fmap.shape[0]}×{fmap.shape[1]}, "
+            f"from {fmap.min():+.2f} to {fmap.max():+.2f}")
+
+
+class KernelEditor:
+    """Nine sliders (the 3x3 weights), a preset dropdown, a digit slider: the digit and its feature map."""
+
+    def __init__(self, images, preset="vertical edge", index=0):
+        self.images = np.asarray(images, dtype=np.float64).reshape(-1, SIDE, SIDE)
+        self.preset = widgets.Dropdown(options=list(KERNELS), value=preset, description="preset")
+        self.index = slider("digit #", index, 0, len(self.images) - 1, integer=True)
+        self.weights = [slider(f"w[{i},{j}]", 0.0, -2.0, 2.0, 0.05, layout=widgets.Layout(width="200px"))
+                        for i in range(3) for j in range(3)]
+        self.label = widgets.Label()
+        self.figure = FigureWidget(1, 2, figsize=(7, 3.4))
+        left, right = self.figure.axes
+        self.digit = left.imshow(self.images[index], cmap="gray_r", vmin=0, vmax=1)
+        left.set_title("the digit (28×28)", fontsize=10)
+        self.fmap = right.imshow(np.zeros((SIDE, SIDE)), cmap="RdBu_r", vmin=-2, vmax=2)
+        right.set_title("feature map (28×28, padding 1): red +, blue −", fontsize=10)
+        for ax in (left, right):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self._loading = False
+        self.preset.observe(self.load_preset, names="value")
+        self.index.observe(self.update, names="value")
+        for w in self.weights:
+            w.observe(self.update, names="value")
+        grid = widgets.GridBox(self.weights, layout=widgets.Layout(grid_template_columns="repeat(3, 210px)"))
+        self.box = widgets.VBox([widgets.HBox([self.preset, self.index]), grid, self.label, self.figure.image])
+        self.load_preset()
+
+    def kernel(self):
+        return np.array([w.value for w in self.weights]).reshape(3, 3)
+
+    def load_preset(self, change=None):
+        """Put the preset's weights on the sliders (one redraw, not nine)."""
+        self._loading = True
+        for w, value in zip(self.weights, np.ravel(KERNELS[self.preset.value])):
+            w.value = float(np.clip(np.round(value / 0.05) * 0.05, -2, 2))
+        self._loading = False
+        self.update()
+
+    def update(self, change=None):
+        if self._loading:
+            return
+        image = self.images[self.index.value]
+        kernel = self.kernel()
+        fmap = feature_map(image, kernel, padding=1)
+        self.digit.set_data(image)
+        self.fmap.set_data(fmap)
+        self.label.value = kernel_summary(kernel, fmap)
+        self.figure.refresh()
+
+
+def build_kernel_editor(images, **defaults):
+    """The kernel editor; display(view.box) to show it."""
+    return KernelEditor(images, **defaults)
+
+
+# ---------------------------------------------------------------- the trained network's insides
+
+
+def show_filters(W, title="", ncols=8):
+    """The first convolution's kernels W (out, 1, K, K) as small pictures; returns the pyplot figure."""
+    import matplotlib.pyplot as plt
+
+    n = len(W)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.2 * nrows + 0.5), squeeze=False, dpi=100)
+    limit = np.abs(W).max()
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_axis_off()
+        if i < n:
+            ax.imshow(W[i, 0], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(f"#{i}", fontsize=9)
+    fig.suptitle(title)
+    return fig
+
+
+def show_maps(maps, title="", ncols=8):
+    """Feature maps (channels, h, w) as a grid of pictures; returns the pyplot figure."""
+    import matplotlib.pyplot as plt
+
+    n = len(maps)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.2 * nrows + 0.5), squeeze=False, dpi=100)
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_axis_off()
+        if i < n:
+            ax.imshow(maps[i], cmap="magma")
+            ax.set_title(f"#{i}", fontsize=9)
+    fig.suptitle(title)
+    return fig
+
+
+def shift_images(images, shift):
+    """Images (n, 28, 28) or (n, 1, 28, 28) rolled `shift` pixels to the right (lesson 07's np.roll)."""
+    return np.roll(np.asarray(images), shift, axis=-1)
+
+
+def shift_accuracy(predict, images, labels, shifts):
+    """The accuracy of predict(images (n, 28, 28)) -> (n,) class labels at each shift to the right."""
+    images = np.asarray(images).reshape(-1, SIDE, SIDE)
+    return [float(np.mean(predict(shift_images(images, s)) == labels)) for s in shifts]
+
+
+# ---------------------------------------------------------------- exercise: the output size
+
+SIZE_CASES = [  # (H, K, S, P) -> (H + 2P - K) // S + 1
+    (28, 3, 1, 1), (28, 3, 1, 0), (28, 5, 2, 2), (7, 3, 2, 0), (28, 2, 2, 0), (10, 4, 3, 1),
+]
+
+
+MISTAKES = [  # (formula a learner really writes, what is wrong with it)
+    (lambda h, k, s, p: (h + 2 * p - k) // s, "you forgot the + 1: a kernel as wide as the input still fits once"),
+    (lambda h, k, s, p: (h + p - k) // s + 1, "the padding goes on both sides, so it adds 2P, not P"),
+    (lambda h, k, s, p: (h - k) // s + 1, "you left out the padding: it adds 2P pixels to the input"),
+    (lambda h, k, s, p: h + 2 * p - k + 1, "you left out the stride: the kernel jumps S pixels, so divide by S"),
+    (lambda h, k, s, p: (h + 2 * p + k) // s + 1,
+     "the kernel's size is subtracted (− K): it must fit inside the padded input"),
+    (lambda h, k, s, p: (h + 2 * p - k) // s - 1, "it is + 1, not − 1: count the positions, the first one included"),
+    (lambda h, k, s, p: h + 2 * p - k // s + 1, "brackets: divide the whole (H + 2P − K) by S, not only K"),
+]
+
+
+def check_output_size(fn, quiet=False):
+    """Check a learner's output_size(H, K, S, P) against (H + 2P - K) // S + 1, naming the likely mistake."""
+    name = "my_output_size"
+    answers = []
+    for h, k, s, p in SIZE_CASES:
+        try:
+            got = fn(h, k, s, p)
+        except NotImplementedError:
+            return exercise.not_done(name, quiet)
+        except Exception as error:  # the learner's code failed: say where, not a traceback
+            return exercise.failed(f"{name}({h}, {k}, {s}, {p}) raised {type(error).__name__}: {error}", quiet)
+        right = output_size(h, k, s, p)
+        call = f"{name}(H={h}, K={k}, S={s}, P={p})"
+        if got is None:
+            return exercise.failed(f"{name} returned None: did you forget the `return` line?", quiet)
+        if isinstance(got, (float, np.floating)):
+            if float(got) == right:
+                return exercise.failed(f"{call} returned {got!r}, a float: use // instead of / so the "
+                                       "result is a whole number (an int).", quiet)
+            return exercise.failed(f"{call} returned {got!r}, a fraction of a pixel: a kernel position is "
+                                   "whole, so divide with // (it rounds down), not /.", quiet)
+        if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
+            return exercise.failed(f"{name} returned a {type(got).__name__}; return one whole number (an int).",
+                                   quiet)
+        answers.append(int(got))
+    expected = [output_size(*case) for case in SIZE_CASES]
+    if answers == expected:
+        return exercise.passed("my_output_size is right: the same as nnlib's output_size on every case.", quiet)
+    for formula, why in MISTAKES:
+        if answers == [formula(*case) for case in SIZE_CASES]:
+            break
+    else:
+        why = None
+    i = next(i for i, (a, e) in enumerate(zip(answers, expected)) if a != e)
+    h, k, s, p = SIZE_CASES[i]
+    message = f"{name}(H={h}, K={k}, S={s}, P={p}) returned {answers[i]}, expected {expected[i]}"
+    return exercise.failed(message + (f": {why}." if why else "."), quiet)

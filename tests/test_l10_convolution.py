@@ -1,0 +1,116 @@
+"""Lesson 10 helpers: convolution by hand against nnlib, the output-size and kernel widgets,
+the course's CNN (build_cnn, load_cnn), the shift experiment, and the exercise's hints."""
+import contextlib
+import io
+
+import numpy as np
+import pytest
+
+import nnlib as nn
+from nnlib.course import l10_convolution as l10
+
+
+def run(check, fn):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ok = check(fn)
+    return ok, out.getvalue()
+
+
+def test_correlate_by_hand_equals_nnlib_conv2d_for_every_stride_and_padding():
+    rng = np.random.default_rng(0)
+    image, kernel = rng.random((9, 8)), rng.standard_normal((3, 3))
+    for stride in (1, 2, 3):
+        for padding in (0, 1, 2):
+            by_hand = l10.correlate(image, kernel, stride, padding)
+            np.testing.assert_allclose(l10.feature_map(image, kernel, stride, padding), by_hand, atol=1e-12)
+            assert by_hand.shape == (nn.output_size(9, 3, stride, padding), nn.output_size(8, 3, stride, padding))
+
+
+def test_correlate_on_a_patch_is_the_sum_of_the_products():
+    patch = np.arange(25.0).reshape(5, 5)
+    kernel = np.array(l10.KERNELS["vertical edge"], dtype=float)
+    out = l10.correlate(patch, kernel)
+    assert out.shape == (3, 3)
+    assert out[0, 0] == np.sum(patch[:3, :3] * kernel) == -6.0
+
+
+def test_shape_formula_and_widget_moves():
+    assert l10.shape_formula(28, 3, 1, 1).endswith("= 28")
+    assert l10.shape_formula(28, 5, 2, 0) == "out = (H + 2P − K) // S + 1 = (28 + 2·0 − 5) // 2 + 1 = 12"
+    view = l10.build_shape_widget(np.random.default_rng(0).random(784))
+    label, png = view.label.value, view.figure.image.value
+    view.stride.value, view.kernel.value = 2, 5
+    assert view.label.value != label and view.label.value.endswith("= 12") and view.figure.image.value != png
+    view.kernel.value, view.padding.value, view.stride.value = 9, 4, 4  # every end of the ranges works
+    assert view.label.value.endswith("= 7")  # (28 + 8 - 9) // 4 + 1
+
+
+def test_kernel_editor_presets_and_sliders_change_the_feature_map():
+    images = np.random.default_rng(1).random((3, 784))
+    view = l10.build_kernel_editor(images)
+    np.testing.assert_allclose(view.kernel(), l10.KERNELS["vertical edge"])
+    label, png = view.label.value, view.figure.image.value
+    view.preset.value = "blur"
+    np.testing.assert_allclose(view.kernel(), np.full((3, 3), 0.1))  # 1/9 on the 0.05 grid
+    assert view.label.value != label and view.figure.image.value != png
+    view.weights[4].value = 2.0
+    assert view.kernel()[1, 1] == 2.0 and "sum +2.80" in view.label.value
+    view.index.value = 2
+    np.testing.assert_allclose(view.fmap.get_array(), l10.feature_map(images[2].reshape(28, 28), view.kernel(), 1, 1))
+
+
+def test_build_cnn_shapes_and_load_cnn_reaches_99_percent_on_a_slice():
+    model = l10.build_cnn(rng=np.random.default_rng(0))
+    assert model.forward(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
+    trained = l10.load_cnn()
+    _, (x_test, t_test) = nn.load_mnist(flatten=False)
+    p = l10.probabilities(trained, x_test[:1000])
+    assert p.shape == (1000, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
+    assert np.mean(p.argmax(axis=1) == t_test[:1000]) >= 0.98
+
+
+def test_shift_accuracy_rolls_to_the_right():
+    images = np.zeros((2, 28, 28))
+    images[:, 5, 3] = 1
+    assert l10.shift_images(images, 2)[0, 5, 5] == 1
+    predict = lambda x: np.where(x[:, 5, 3] == 1, 1, 0)  # noqa: E731  "class 1 while the dot is at column 3"
+    assert l10.shift_accuracy(predict, images, np.array([1, 1]), [0, 1]) == [1.0, 0.0]
+
+
+def test_check_output_size_accepts_the_formula_and_nnlib():
+    assert run(l10.check_output_size, lambda h, k, s, p: (h + 2 * p - k) // s + 1)[0]
+    assert run(l10.check_output_size, nn.output_size)[0]
+    assert l10.check_output_size(nn.output_size, quiet=True)
+
+
+def test_check_output_size_not_done_and_wrong_types():
+    def stub(h, k, s, p):
+        raise NotImplementedError
+
+    assert run(l10.check_output_size, stub) == (False, run(l10.check_output_size, stub)[1])
+    assert "not done yet" in run(l10.check_output_size, stub)[1]
+    assert "forget the `return`" in run(l10.check_output_size, lambda h, k, s, p: None)[1]
+    assert "use // instead of /" in run(l10.check_output_size, lambda h, k, s, p: (h + 2 * p - k) / s + 1)[1]
+    assert "a fraction of a pixel" in run(l10.check_output_size, lambda h, k, s, p: (h + 2 * p - k) / s)[1]
+    assert "return one whole number" in run(l10.check_output_size, lambda h, k, s, p: [h])[1]
+    assert "raised ZeroDivisionError" in run(l10.check_output_size, lambda h, k, s, p: 1 // 0)[1]
+
+
+@pytest.mark.parametrize("formula, hint", [
+    (lambda h, k, s, p: (h + 2 * p - k) // s, "forgot the + 1"),
+    (lambda h, k, s, p: (h + p - k) // s + 1, "adds 2P, not P"),
+    (lambda h, k, s, p: (h - k) // s + 1, "left out the padding"),
+    (lambda h, k, s, p: h + 2 * p - k + 1, "left out the stride"),
+    (lambda h, k, s, p: (h + 2 * p + k) // s + 1, "kernel's size is subtracted"),
+    (lambda h, k, s, p: (h + 2 * p - k) // s - 1, "+ 1, not − 1"),
+    (lambda h, k, s, p: h + 2 * p - k // s + 1, "brackets"),
+    (lambda h, k, s, p: h, None),
+])
+def test_check_output_size_names_each_mistake(formula, hint):
+    ok, text = run(l10.check_output_size, formula)
+    assert not ok and "expected" in text
+    if hint:
+        assert hint in text
+    assert not l10.check_output_size(formula, quiet=True) and run(lambda f: l10.check_output_size(f, quiet=True),
+                                                                   formula)[1] == ""
