@@ -335,3 +335,66 @@ def test_playground_plays_pauses_edits_and_restores(browser, jupyter_server):
             server.shutdown_sessions(name)
         finally:
             context.close()
+
+
+# ---------------------------------------------------------------- lesson 10: draw a digit with the mouse
+
+
+def pad_prediction(box):
+    """The drawing pad's prediction Label ("CNN: 7 (p = 0.98) · MLP: ...") or its empty-pad message."""
+    return label_starting(box, "CNN:") or label_starting(box, "Draw a digit")
+
+
+@pytest.mark.skipif(not any(p.name.startswith("10_") for p in LESSONS), reason="no convolution lesson")
+def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_server):
+    """Lesson 10 in the browser: draw a "1" (one vertical stroke) on the ipycanvas pad with the mouse,
+    read the prediction Label, Clear, draw a "0" (an ellipse): the prediction shows and changes."""
+    import math
+
+    name = next(p.name for p in LESSONS if p.name.startswith("10_"))
+    server = jupyter_server
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        open_lesson(page, server, name)
+        run_all_cells(page)
+        wait_for_run(page, server, name, time.monotonic())
+        clear = page.locator(f"{NOTEBOOK} button.jupyter-button", has_text="Clear").first
+        wait_until(lambda: clear.count() > 0, WIDGET_TIMEOUT, "the drawing pad's Clear button")
+        box = clear.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+        canvas = box.locator("canvas").first
+        canvas.wait_for(state="visible", timeout=WIDGET_TIMEOUT * 1000)
+        assert pad_prediction(box).startswith("Draw a digit")
+
+        def stroke(points):
+            canvas.scroll_into_view_if_needed()
+            area = canvas.bounding_box()
+            scale = area["width"] / 280  # the pad is 280 x 280 canvas pixels
+            x, y = points[0]
+            page.mouse.move(area["x"] + x * scale, area["y"] + y * scale)
+            page.mouse.down()
+            for x, y in points[1:]:
+                page.mouse.move(area["x"] + x * scale, area["y"] + y * scale, steps=3)
+            page.mouse.up()
+
+        stroke([(140, 40 + 10 * i) for i in range(21)])  # a "1"
+        one = wait_until(lambda: (t := pad_prediction(box)) and t.startswith("CNN:") and t, WIDGET_TIMEOUT,
+                         "a prediction for the drawn 1")
+        clear.click()
+        wait_until(lambda: pad_prediction(box).startswith("Draw a digit"), WIDGET_TIMEOUT, "Clear to empty the pad")
+        stroke([(140 + 60 * math.cos(2 * math.pi * i / 40), 140 + 90 * math.sin(2 * math.pi * i / 40))
+                for i in range(41)])  # a "0"
+        zero = wait_until(lambda: (t := pad_prediction(box)) and t.startswith("CNN:") and t, WIDGET_TIMEOUT,
+                          "a prediction for the drawn 0")
+        save_screenshot(page, "10_convolution-drew-0")
+        assert one != zero, f"the prediction did not change: {one!r}"
+        assert one.startswith("CNN: 1") and zero.startswith("CNN: 0"), (one, zero)
+    except BaseException:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "10_convolution-draw-FAILED.png"), full_page=True)
+        raise
+    finally:
+        try:
+            server.shutdown_sessions(name)
+        finally:
+            context.close()
