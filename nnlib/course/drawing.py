@@ -113,7 +113,7 @@ def bars_html(results):
     rows = []
     for digit in range(10):
         cells = "".join(
-            f"<td><div style='background:{colours[i % 3]};width:{max(1, round(150 * float(p[digit])))}px;"
+            f"<td style='white-space:nowrap'><div style='background:{colours[i % 3]};width:{max(1, round(150 * float(p[digit])))}px;"
             f"height:9px;display:inline-block'></div> {float(p[digit]):.2f}</td>"
             for i, (_, p) in enumerate(results))
         rows.append(f"<tr><td><b>{digit}</b></td>{cells}</tr>")

@@ -128,7 +128,7 @@ class ShapeWidget:
         self.figure = FigureWidget(1, 2, figsize=(7, 3.4))
         for control in (self.kernel, self.stride, self.padding):
             control.observe(self.update, names="value")
-        self.box = widgets.VBox([widgets.HBox([self.kernel, self.stride, self.padding]), self.label,
+        self.box = widgets.VBox([self.kernel, self.stride, self.padding, self.label,
                                  self.figure.image])
         self.update()
 
