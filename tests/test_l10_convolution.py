@@ -114,3 +114,51 @@ def test_check_output_size_names_each_mistake(formula, hint):
         assert hint in text
     assert not l10.check_output_size(formula, quiet=True) and run(lambda f: l10.check_output_size(f, quiet=True),
                                                                    formula)[1] == ""
+
+
+def loops(image, kernel, flip=False, transpose=False, plain_sum=False, short=0, same=False):
+    """A learner's my_correlate, with one of the mistakes learners make switched on."""
+    h, w = image.shape
+    k = kernel.shape[0]
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    if plain_sum:
+        kernel = np.ones_like(kernel)
+    rows, cols = (h, w) if same else (h - k + 1 - short, w - k + 1 - short)
+    padded = np.pad(image, k) if same else image
+    out = np.zeros((rows, cols))
+    for r in range(rows):
+        for q in range(cols):
+            out[r, q] = np.sum(padded[r:r + k, q:q + k] * kernel)
+    return out.T if transpose else out
+
+
+def test_check_correlate_accepts_loops_and_nnlib():
+    assert run(l10.check_correlate, loops)[0]
+    assert run(l10.check_correlate, l10.correlate)[0]
+    assert run(l10.check_correlate, lambda image, kernel: l10.feature_map(image, kernel))[0]
+    ok, text = run(lambda fn: l10.check_correlate(fn, quiet=True), loops)
+    assert ok and text == ""
+
+
+@pytest.mark.parametrize("options, hint", [
+    (dict(flip=True), "you flipped the kernel"),
+    (dict(transpose=True), "rows and columns are swapped"),
+    (dict(plain_sum=True), "without multiplying by the kernel"),
+    (dict(short=1), "range(H - K + 1)"),
+    (dict(same=True), "the output has the input's shape"),
+])
+def test_check_correlate_names_each_mistake(options, hint):
+    ok, text = run(l10.check_correlate, lambda image, kernel: loops(image, kernel, **options))
+    assert not ok and hint in text and "❌" in text
+
+
+def test_check_correlate_not_done_and_wrong_types():
+    def stub(image, kernel):
+        raise NotImplementedError
+
+    assert "not done yet" in run(l10.check_correlate, stub)[1]
+    assert "forget the `return`" in run(l10.check_correlate, lambda image, kernel: None)[1]
+    assert "Python list" in run(l10.check_correlate, lambda image, kernel: loops(image, kernel).tolist())[1]
+    assert "single number" in run(l10.check_correlate, lambda image, kernel: 3.0)[1]
+    assert "raised IndexError" in run(l10.check_correlate, lambda image, kernel: image[99])[1]

@@ -338,3 +338,60 @@ def check_output_size(fn, quiet=False):
     h, k, s, p = SIZE_CASES[i]
     message = f"{name}(H={h}, K={k}, S={s}, P={p}) returned {answers[i]}, expected {expected[i]}"
     return exercise.failed(message + (f": {why}." if why else "."), quiet)
+
+
+# ---------------------------------------------------------------- exercise: a convolution with loops
+
+
+def _correlate_hint(got, image, kernel):
+    """Name the likely mistake behind a wrong feature map of a valid (stride 1, no padding) convolution, or None."""
+    h, w = image.shape
+    k = kernel.shape[0]
+    right = correlate(image, kernel)
+    if got.shape == (h - k, w - k):
+        return "one position short on each axis: loop over range(H - K + 1), the last position included"
+    if got.shape == image.shape:
+        return (f"the output has the input's shape {image.shape}; without padding a {k}×{k} kernel fits only "
+                f"H - K + 1 = {h - k + 1} times down and W - K + 1 = {w - k + 1} times across")
+    if got.shape == right.T.shape and got.shape != right.shape:
+        return "rows and columns are swapped: out[r, q] has r going down (H) and q across (W)"
+    if got.shape != right.shape:
+        return None
+    if np.allclose(got, correlate(image, kernel[::-1, ::-1])):
+        return ("you flipped the kernel (the mathematicians' convolution); deep learning and nnlib do not flip: "
+                "multiply patch[i, j] with kernel[i, j]")
+    if np.allclose(got, right.T):
+        return "rows and columns are swapped: out[r, q] comes from the patch at row r, column q"
+    if np.allclose(got, correlate(image, np.ones_like(kernel))):
+        return "you summed the patch without multiplying by the kernel: np.sum(patch * kernel)"
+    return None
+
+
+def check_correlate(fn, quiet=False):
+    """Check a learner's my_correlate(image, kernel) (stride 1, no padding, loops) against the definition."""
+    name = "my_correlate"
+    rng = np.random.default_rng(10)
+    cases = [
+        ("a 5×5 patch and the vertical-edge kernel", np.arange(25.0).reshape(5, 5),
+         np.array(KERNELS["vertical edge"], dtype=float)),
+        ("a random 6×8 image and a random 3×3 kernel", rng.random((6, 8)), rng.standard_normal((3, 3))),
+        ("a random 7×5 image and a random 2×2 kernel", rng.random((7, 5)), rng.standard_normal((2, 2))),
+    ]
+
+    def problem(description, image, kernel, got):
+        trouble = exercise.answer_type_problem(name, got)
+        if trouble:
+            return trouble
+        right = correlate(image, kernel)
+        mismatch = exercise.compare(f"{name} on {description}", got, right)
+        if mismatch is None:
+            return None
+        hint = _correlate_hint(np.asarray(got, dtype=np.float64), image, kernel)
+        return mismatch + (f" Likely cause: {hint}." if hint else "")
+
+    def check():
+        return exercise.run_check(name, fn, [(d, (image, kernel), lambda got, d=d, image=image, kernel=kernel:
+                                              problem(d, image, kernel, got)) for d, image, kernel in cases],
+                                  "my_correlate is right: the same feature maps as the definition (and nnlib's "
+                                  "Conv2D).")
+    return exercise.quietly(check, quiet)
