@@ -107,3 +107,16 @@ def test_mouse_handlers_draw_a_stroke_and_clear_on_an_empty_pad_is_fine(cnn):
 def test_prediction_text_format():
     p = np.eye(10)[7] * 0.98 + 0.002
     assert drawing.prediction_text([("CNN", p), ("MLP", np.eye(10)[7])]) == "CNN: 7 (p = 0.98) · MLP: 7 (p = 1.00)"
+
+
+def test_the_prediction_is_live_while_a_stroke_is_drawn(cnn):
+    pad = drawing.DrawingPad({"CNN": cnn}, live_seconds=0.0)  # refresh at every point
+    pad.start_stroke(140, 40)
+    pad.add_point(140, 120)
+    assert pad.drawing and pad.label.value.startswith("CNN: ")  # before the pen is lifted
+    slow = drawing.DrawingPad({"CNN": cnn}, live_seconds=3600)
+    slow.start_stroke(140, 40)
+    slow.add_point(140, 240)
+    assert slow.label.value == drawing.EMPTY  # not yet: at most once an hour
+    slow.end_stroke()
+    assert slow.label.value.startswith("CNN: 1")

@@ -10,6 +10,8 @@ function; rasterise() turns strokes (lists of points) into such an image.
 The pad works without a browser too: start_stroke/add_point/end_stroke are what
 the mouse and touch handlers call, and tests call them directly.
 """
+import time
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -19,6 +21,7 @@ SIDE = 28  # the network's images: 28 x 28
 BOX = 20  # the digit's longer side after scaling, as in MNIST
 PAD = 280  # the drawing pad: 280 x 280 pixels, 10 per network pixel
 PEN = 22.0  # the pen's width on the pad, in pixels
+LIVE_SECONDS = 0.3  # while a stroke is drawn, classify at most this often (the kernel draws the line too)
 
 
 def area_weights(n_in, n_out):
@@ -128,15 +131,18 @@ class DrawingPad:
 
     models: {name: function (n, 28, 28) images -> (n, 10) probabilities}, e.g.
     {"CNN": ..., "MLP": ...}. The prediction goes to self.label (a Label), the bars
-    to self.bars (HTML), the network's view to self.view (a FigureWidget).
+    to self.bars (HTML), the network's view to self.view (a FigureWidget). While a stroke is
+    drawn, the prediction is refreshed every live_seconds; lifting the pen refreshes it at once.
     """
 
-    def __init__(self, models, size=PAD, pen=PEN):
+    def __init__(self, models, size=PAD, pen=PEN, live_seconds=LIVE_SECONDS):
         from ipycanvas import Canvas
 
         self.models = dict(models)
         self.size, self.pen = size, pen
         self.strokes = []
+        self.live_seconds = live_seconds
+        self._last_live = 0.0
         self.canvas = Canvas(width=size, height=size, layout=widgets.Layout(width=f"{size}px", height=f"{size}px",
                                                                              border="1px solid grey"))
         self.canvas.stroke_style = "black"
@@ -168,6 +174,7 @@ class DrawingPad:
 
     def start_stroke(self, x, y):
         self.drawing = True
+        self._last_live = time.monotonic()  # the first live reading comes live_seconds into the stroke
         self.strokes.append([(float(x), float(y))])
         self.canvas.fill_circle(x, y, self.pen / 2)
 
@@ -177,6 +184,9 @@ class DrawingPad:
         x0, y0 = self.strokes[-1][-1]
         self.strokes[-1].append((float(x), float(y)))
         self.canvas.stroke_line(x0, y0, x, y)
+        if time.monotonic() - self._last_live >= self.live_seconds:
+            self.classify()
+            self._last_live = time.monotonic()
 
     def end_stroke(self):
         if self.drawing:

@@ -378,17 +378,17 @@ def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_ser
             page.mouse.up()
 
         stroke([(140, 40 + 10 * i) for i in range(21)])  # a "1"
-        one = wait_until(lambda: (t := pad_prediction(box)) and t.startswith("CNN:") and t, WIDGET_TIMEOUT,
-                         "a prediction for the drawn 1")
+        # The Label is refreshed while the pen moves too: wait for the whole stroke's reading.
+        one = wait_until(lambda: (t := pad_prediction(box)).startswith("CNN: 1") and t, WIDGET_TIMEOUT,
+                         "the CNN's reading of the drawn 1 (one vertical stroke)")
         clear.click()
         wait_until(lambda: pad_prediction(box).startswith("Draw a digit"), WIDGET_TIMEOUT, "Clear to empty the pad")
         stroke([(140 + 60 * math.cos(2 * math.pi * i / 40), 140 + 90 * math.sin(2 * math.pi * i / 40))
                 for i in range(41)])  # a "0"
-        zero = wait_until(lambda: (t := pad_prediction(box)) and t.startswith("CNN:") and t, WIDGET_TIMEOUT,
-                          "a prediction for the drawn 0")
+        zero = wait_until(lambda: (t := pad_prediction(box)).startswith("CNN: 0") and t, WIDGET_TIMEOUT,
+                          "the CNN's reading of the drawn 0 (an ellipse)")
         save_screenshot(page, "10_convolution-drew-0")
-        assert one != zero, f"the prediction did not change: {one!r}"
-        assert one.startswith("CNN: 1") and zero.startswith("CNN: 0"), (one, zero)
+        assert one != zero and "MLP: " in one and "MLP: " in zero, (one, zero)
     except BaseException:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "10_convolution-draw-FAILED.png"), full_page=True)
