@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from . import exercise
+from ..activations import softmax
 from ..conv import Conv2D, Flatten, MaxPool2D, output_size
 from ..layers import Dropout, Linear, ReLU
 from ..model import Sequential
@@ -63,9 +64,7 @@ def probabilities(model, images, batch_size=1000):
     """Softmax probabilities (n, 10) of a CNN on images (n, 28, 28) or (n, 1, 28, 28), in batches."""
     x = np.asarray(images, dtype=np.float32).reshape(-1, 1, SIDE, SIDE)
     outputs = [model.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
-    logits = np.concatenate(outputs) if outputs else np.zeros((0, 10), dtype=np.float32)
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))  # the max-shift keeps exp finite
-    return e / e.sum(axis=1, keepdims=True)
+    return softmax(np.concatenate(outputs)) if outputs else np.zeros((0, 10), dtype=np.float32)
 
 
 # ---------------------------------------------------------------- convolution by hand
