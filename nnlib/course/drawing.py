@@ -116,11 +116,12 @@ def bars_html(results):
     rows = []
     for digit in range(10):
         cells = "".join(
-            f"<td style='white-space:nowrap'><div style='background:{colours[i % 3]};width:{max(1, round(150 * float(p[digit])))}px;"
-            f"height:9px;display:inline-block'></div> {float(p[digit]):.2f}</td>"
+            f"<td style='white-space:nowrap'><div style='background:{colours[i % 3]};"
+            f"width:{max(1, round(150 * float(p[digit])))}px;height:10px;display:inline-block'></div> "
+            f"{float(p[digit]):.2f}</td>"
             for i, (_, p) in enumerate(results))
         rows.append(f"<tr><td><b>{digit}</b></td>{cells}</tr>")
-    return f"<table style='font-size:11px'><tr><th>digit</th>{head}</tr>{''.join(rows)}</table>"
+    return f"<table style='font-size:12px'><tr><th>digit</th>{head}</tr>{''.join(rows)}</table>"
 
 
 EMPTY = "Draw a digit in the box (mouse or finger), as large as you like."
