@@ -120,3 +120,14 @@ def test_the_prediction_is_live_while_a_stroke_is_drawn(cnn):
     assert slow.label.value == drawing.EMPTY  # not yet: at most once an hour
     slow.end_stroke()
     assert slow.label.value.startswith("CNN: 1")
+
+
+def test_a_finger_draws_like_the_mouse(cnn):
+    pad = drawing.DrawingPad({"CNN": cnn})
+    pad._touch_start([])  # no finger reported: nothing happens
+    assert pad.strokes == []
+    pad._touch_start([(140, 40), (10, 10)])  # a second finger is ignored
+    for y in range(60, 260, 20):
+        pad._touch_move([(140, y)])
+    pad._touch_end([])
+    assert len(pad.strokes) == 1 and len(pad.strokes[0]) == 11 and pad.label.value.startswith("CNN: 1")

@@ -162,9 +162,10 @@ class DrawingPad:
         self.canvas.on_mouse_move(self._mouse_move)
         self.canvas.on_mouse_up(self._mouse_up)
         self.canvas.on_mouse_out(self._mouse_up)
-        self.canvas.on_touch_start(lambda touches: self.start_stroke(*touches[0]))
-        self.canvas.on_touch_move(lambda touches: self._mouse_move(*touches[0]))
-        self.canvas.on_touch_end(lambda touches: self.end_stroke())
+        self.canvas.on_touch_start(self._touch_start)
+        self.canvas.on_touch_move(self._touch_move)
+        self.canvas.on_touch_end(self._touch_end)
+        self.canvas.on_touch_cancel(self._touch_end)
         self.clear_button.on_click(lambda button: self.clear())
         self.drawing = False
         self.box = widgets.VBox([widgets.HBox([self.canvas, self.view.image, self.bars]), self.clear_button,
@@ -198,6 +199,19 @@ class DrawingPad:
         self.add_point(x, y)
 
     def _mouse_up(self, x, y):
+        self.end_stroke()
+
+    # a finger: ipycanvas passes the list of (x, y) of the fingers on the screen; the first one draws
+
+    def _touch_start(self, touches):
+        if touches:
+            self.start_stroke(*touches[0])
+
+    def _touch_move(self, touches):
+        if touches:
+            self.add_point(*touches[0])
+
+    def _touch_end(self, touches):
         self.end_stroke()
 
     def draw(self, strokes):
