@@ -162,3 +162,16 @@ def test_check_correlate_not_done_and_wrong_types():
     assert "Python list" in run(l10.check_correlate, lambda image, kernel: loops(image, kernel).tolist())[1]
     assert "single number" in run(l10.check_correlate, lambda image, kernel: 3.0)[1]
     assert "raised IndexError" in run(l10.check_correlate, lambda image, kernel: image[99])[1]
+
+
+def test_train_cnn_script_builds_and_loads_the_lessons_network():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "train_cnn.py"
+    spec = importlib.util.spec_from_file_location("train_cnn_for_l10", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert script.CHANNELS == l10.CHANNELS and script.WEIGHTS == l10.WEIGHTS
+    assert repr(script.build_cnn(rng=np.random.default_rng(0))) == repr(l10.build_cnn(rng=np.random.default_rng(0)))
+    np.testing.assert_array_equal(script.load_cnn().layers[0].W, l10.load_cnn().layers[0].W)
