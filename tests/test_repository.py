@@ -91,7 +91,7 @@ def test_nnlib_core_needs_only_numpy_and_tqdm():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     names = lambda specs: {re.split(r"[=<>!~\[; ]", spec)[0].lower() for spec in specs}
     assert names(project["dependencies"]) == {"numpy", "tqdm"}
-    assert names(project["optional-dependencies"]["course"]) == {"matplotlib", "ipywidgets"}
+    assert names(project["optional-dependencies"]["course"]) == {"matplotlib", "ipywidgets", "ipycanvas"}
 
 
 def test_readme_has_binder_badge_quick_start_and_every_lesson():

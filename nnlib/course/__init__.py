@@ -3,7 +3,9 @@
 Everything a lesson needs besides nnlib's own code: one module per lesson
 (lNN_*.py: the pure functions behind its widgets, the widget wrappers and its
 exercise checks), plus what they share: `widgets` (figures as images,
-sliders), `plots` (grids and decision regions) and `exercise` (checks that
-explain). These need matplotlib and ipywidgets; `import nnlib` does not.
+sliders), `plots` (grids and decision regions), `exercise` (checks that
+explain) and `live` (a live training plot); `drawing` is lesson 10's drawing
+pad and `playground`/`playground_data` lesson 11's Playground. These need
+matplotlib and ipywidgets (and ipycanvas for the pad); `import nnlib` does not.
 Lessons import from here; tests test here.
 """
