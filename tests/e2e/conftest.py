@@ -126,6 +126,7 @@ class Server:
 
     def __init__(self, url, token, root, proc, log_path):
         self.url, self.token, self.root, self.proc, self.log_path = url, token, root, proc, log_path
+        self.workspaces = 0  # lab_url's counter: one fresh workspace per page
 
     def api(self, path, method="GET", timeout=10):
         request = urllib.request.Request(
@@ -136,7 +137,10 @@ class Server:
         return json.loads(body) if body else None
 
     def lab_url(self, notebook_name):
-        return f"{self.url}/lab/tree/{notebook_name}?token={self.token}"
+        """The notebook in a workspace of its own: the default workspace would restore, as tabs with
+        running kernels, every notebook an earlier test opened (and Run All could go to the wrong one)."""
+        self.workspaces += 1
+        return f"{self.url}/lab/workspaces/e2e-{self.workspaces}/tree/{notebook_name}?token={self.token}"
 
     def kernel_state(self, notebook_name):
         """execution_state of the kernel of `notebook_name`'s session, or None if it has none."""

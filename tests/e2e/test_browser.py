@@ -61,6 +61,10 @@ def open_lesson(page, server, name):
     page.locator(NOTEBOOK).first.wait_for(state="visible", timeout=OPEN_TIMEOUT * 1000)
     page.locator(f"{NOTEBOOK} .jp-CodeCell").first.wait_for(state="attached", timeout=OPEN_TIMEOUT * 1000)
     wait_until(lambda: server.kernel_state(name) == "idle", OPEN_TIMEOUT, f"the kernel of {name} to be idle")
+    tabs = page.locator(".jp-NotebookPanel").count()
+    assert tabs == 1, f"{tabs} notebooks open in JupyterLab for {name}: an earlier test's tabs were restored"
+    running = [s["path"] for s in server.api("/api/sessions") if s.get("path") != name]
+    assert not running, f"kernels of other notebooks still running while {name} opens: {running}"
 
 
 def run_all_cells(page):
@@ -79,24 +83,38 @@ def run_all_cells(page):
         page.keyboard.press("Enter")
 
 
-def wait_for_run(page, server, name, clicked):
-    """Wait until the kernel is idle and no cell shows [*] (twice in a row); return the cells' state."""
-    stable, seen_running = [0], [False]
+def wait_for_run(page, server, name):
+    """Wait until Run All Cells has finished: the kernel idle and no cell showing [*] on two polls in a row,
+    and then either every code cell numbered or an error shown (Run All stops at an error). Return the
+    cells' state. A lesson's cells are numbered only once they have run, so an early poll (before the
+    first [*] appears) cannot be mistaken for the end."""
+    stable = [0]
 
     def finished():
         cells = page.evaluate(CELL_STATE_JS)
         running = any("*" in c["prompt"] for c in cells)
         all_counted = all(re.search(r"\[\d+\]", c["prompt"]) for c in cells if not c["empty"])
-        idle = server.kernel_state(name) == "idle"
-        if running or not idle:
-            stable[0], seen_running[0] = 0, True
+        if running or server.kernel_state(name) != "idle":
+            stable[0] = 0
             return None
         stable[0] += 1
-        if (all_counted and seen_running[0]) or (stable[0] >= 4 and time.monotonic() - clicked > 3):
+        if stable[0] >= 2 and (all_counted or error_outputs(page)):
             return cells
         return None
 
     return wait_until(finished, RUN_TIMEOUT, f"'Run All Cells' of {name} to finish (kernel idle, no [*])")
+
+
+def run_lesson(page, server, name):
+    """Open the lesson, Run All Cells, wait for the end; fail naming the error if a cell raised."""
+    open_lesson(page, server, name)
+    run_all_cells(page)
+    cells = wait_for_run(page, server, name)
+    errors = error_outputs(page)
+    assert not errors, f"{name}: error output after Run All Cells:\n" + "\n---\n".join(e[:1500] for e in errors)
+    not_run = [i for i, c in enumerate(cells) if not c["empty"] and not re.search(r"\[\d+\]", c["prompt"])]
+    assert not not_run, f"{name}: code cells (0-based among code cells) {not_run} have no execution count"
+    return cells
 
 
 def error_outputs(page):
@@ -191,14 +209,7 @@ def test_lesson_runs_in_jupyterlab(browser, jupyter_server, notebook):
     page_errors = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
     try:
-        open_lesson(page, server, name)
-        run_all_cells(page)
-        cells = wait_for_run(page, server, name, time.monotonic())
-
-        errors = error_outputs(page)
-        assert not errors, f"{name}: error output after Run All Cells:\n" + "\n---\n".join(e[:1500] for e in errors)
-        not_run = [i for i, c in enumerate(cells) if not c["empty"] and not re.search(r"\[\d+\]", c["prompt"])]
-        assert not not_run, f"{name}: code cells (0-based among code cells) {not_run} have no execution count"
+        run_lesson(page, server, name)
 
         if notebook_uses_widgets(notebook):
             widgets = page.locator(f"{NOTEBOOK} .jupyter-widgets")
@@ -279,9 +290,7 @@ def test_playground_plays_pauses_edits_and_restores(browser, jupyter_server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        open_lesson(page, server, name)
-        run_all_cells(page)
-        wait_for_run(page, server, name, time.monotonic())
+        run_lesson(page, server, name)
         play = page.locator(f"{NOTEBOOK} button.jupyter-button", has_text="▶ play").first
         wait_until(lambda: play.count() > 0, WIDGET_TIMEOUT, "the Playground's play button")
         box = play.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
@@ -356,9 +365,7 @@ def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_ser
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        open_lesson(page, server, name)
-        run_all_cells(page)
-        wait_for_run(page, server, name, time.monotonic())
+        run_lesson(page, server, name)
         clear = page.locator(f"{NOTEBOOK} button.jupyter-button", has_text="Clear").first
         wait_until(lambda: clear.count() > 0, WIDGET_TIMEOUT, "the drawing pad's Clear button")
         box = clear.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
