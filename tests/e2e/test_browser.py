@@ -3,6 +3,7 @@
 Run alone with:  python -m pytest -m e2e -s      (-s prints the timings)
 Screenshots go to artifacts/screenshots/, timings to artifacts/e2e_timings.json.
 """
+import contextlib
 import re
 import time
 
@@ -117,6 +118,42 @@ def run_lesson(page, server, name):
     return cells
 
 
+@contextlib.contextmanager
+def lesson_page(browser, server, name, shot, viewport=(1400, 1000)):
+    """A fresh page with `name` run to the end. On a failure: artifacts/screenshots/<shot>-FAILED.png and
+    the page's JavaScript errors. Always: the lesson's kernel shut down and the page closed."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    try:
+        run_lesson(page, server, name)
+        yield page
+    except BaseException:
+        try:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{shot}-FAILED.png"), full_page=True)
+        except Exception:  # the screenshot is a courtesy; the original failure matters
+            pass
+        if page_errors:
+            print(f"\n[{name}] browser page errors: {page_errors}")
+        raise
+    finally:
+        try:
+            server.shutdown_sessions(name)
+        finally:
+            context.close()
+
+
+def output_with_button(page, text, what):
+    """The first widget button showing `text`, and the output area (the whole widget) that holds it."""
+    found = page.locator(f"{NOTEBOOK} button.jupyter-button", has_text=text).first
+    wait_until(lambda: found.count() > 0, WIDGET_TIMEOUT, what)
+    box = found.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+    box.scroll_into_view_if_needed()
+    return found, box
+
+
 def error_outputs(page):
     """Texts of error outputs: stderr/traceback outputs mentioning Error or Traceback."""
     texts = page.locator(f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
@@ -204,44 +241,26 @@ def test_lesson_runs_in_jupyterlab(browser, jupyter_server, notebook):
     """Open the lesson, Run All Cells, and check: no errors, every cell ran, every widget rendered."""
     name, server = notebook.name, jupyter_server
     started = time.monotonic()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page_errors = []
-    page.on("pageerror", lambda error: page_errors.append(str(error)))
     try:
-        run_lesson(page, server, name)
+        with lesson_page(browser, server, name, notebook.stem, viewport=(1280, 900)) as page:
+            if notebook_uses_widgets(notebook):
+                widgets = page.locator(f"{NOTEBOOK} .jupyter-widgets")
+                wait_until(lambda: widgets.count() > 0, WIDGET_TIMEOUT, f"{name}'s widgets to render")
+            outputs = page.locator(f"{NOTEBOOK} .jp-OutputArea-output").all_inner_texts()
+            broken = [t[:300] for t in outputs if "Error displaying widget" in t]
+            assert not broken, f"{name}: a widget failed to display: {broken}"
+            plain = page.locator(f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="text/plain"]').all_inner_texts()
+            bare = [t[:200] for t in plain if BARE_WIDGET_REPR.search(t)]
+            assert not bare, f"{name}: widgets shown as bare text instead of rendered: {bare}"
 
-        if notebook_uses_widgets(notebook):
-            widgets = page.locator(f"{NOTEBOOK} .jupyter-widgets")
-            wait_until(lambda: widgets.count() > 0, WIDGET_TIMEOUT, f"{name}'s widgets to render")
-        outputs = page.locator(f"{NOTEBOOK} .jp-OutputArea-output").all_inner_texts()
-        broken = [t[:300] for t in outputs if "Error displaying widget" in t]
-        assert not broken, f"{name}: a widget failed to display: {broken}"
-        plain = page.locator(f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="text/plain"]').all_inner_texts()
-        bare = [t[:200] for t in plain if BARE_WIDGET_REPR.search(t)]
-        assert not bare, f"{name}: widgets shown as bare text instead of rendered: {bare}"
-
-        if notebook.name[:2] in SLIDER_LESSONS:
-            description, responded = move_slider_and_check(page, server, name)
-            TIMINGS.setdefault("slider_checked", {})[notebook.stem] = description
-            if notebook.name.startswith("01"):
-                TIMINGS["jupyterlab_start_to_lesson01_slider_seconds"] = round(responded - server.started, 2)
-        save_screenshot(page, notebook.stem)
-    except BaseException:
-        try:
-            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}-FAILED.png"), full_page=True)
-        except Exception:  # the screenshot is a courtesy; the original failure matters
-            pass
-        if page_errors:
-            print(f"\n[{name}] browser page errors: {page_errors}")
-        raise
+            if notebook.name[:2] in SLIDER_LESSONS:
+                description, responded = move_slider_and_check(page, server, name)
+                TIMINGS.setdefault("slider_checked", {})[notebook.stem] = description
+                if notebook.name.startswith("01"):
+                    TIMINGS["jupyterlab_start_to_lesson01_slider_seconds"] = round(responded - server.started, 2)
+            save_screenshot(page, notebook.stem)
     finally:
-        try:
-            server.shutdown_sessions(name)
-        finally:
-            context.close()
-            TIMINGS["lessons_seconds"][notebook.stem] = round(time.monotonic() - started, 2)
+        TIMINGS["lessons_seconds"][notebook.stem] = round(time.monotonic() - started, 2)
 
 
 # ---------------------------------------------------------------- lesson 11: the Playground, played
@@ -287,14 +306,8 @@ def test_playground_plays_pauses_edits_and_restores(browser, jupyter_server):
     paste the saved text back (the network is restored)."""
     name = next(p.name for p in LESSONS if p.name.startswith("11_"))
     server = jupyter_server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    try:
-        run_lesson(page, server, name)
-        play = page.locator(f"{NOTEBOOK} button.jupyter-button", has_text="▶ play").first
-        wait_until(lambda: play.count() > 0, WIDGET_TIMEOUT, "the Playground's play button")
-        box = play.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
-        box.scroll_into_view_if_needed()
+    with lesson_page(browser, server, name, "11_playground-played") as page:
+        play, box = output_with_button(page, "▶ play", "the Playground's play button")
         start = wait_until(lambda: playground_status(box), WIDGET_TIMEOUT, "the Playground's status label")
 
         play.click()
@@ -304,7 +317,8 @@ def test_playground_plays_pauses_edits_and_restores(browser, jupyter_server):
         button(box, "⏸ pause").click()
         paused = wait_until(lambda: label_starting(box, "paused at epoch"), WIDGET_TIMEOUT, "the pause message")
         epoch, test_loss = playground_status(box)
-        assert epoch >= start[0] + 30 and test_loss < start[1], f"playing did not lower the test loss: {start} -> {epoch, test_loss}"
+        assert epoch >= start[0] + 30 and test_loss < start[1], \
+            f"playing did not lower the test loss: {start} -> {epoch, test_loss}"
         assert frames / 2 >= 10, f"only {frames / 2:.1f} frames per second drawn in the browser while playing"
         time.sleep(0.5)
         assert playground_status(box)[0] == epoch, f"training went on after pause ({paused})"
@@ -335,15 +349,6 @@ def test_playground_plays_pauses_edits_and_restores(browser, jupyter_server):
         assert label_starting(box, "hidden layers:") == structure
         wait_until(lambda: output_picture(box) == picture, WIDGET_TIMEOUT, "the restored network's output surface")
         save_screenshot(page, "11_playground-played")
-    except BaseException:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "11_playground-played-FAILED.png"), full_page=True)
-        raise
-    finally:
-        try:
-            server.shutdown_sessions(name)
-        finally:
-            context.close()
 
 
 # ---------------------------------------------------------------- lesson 10: draw a digit with the mouse
@@ -362,13 +367,8 @@ def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_ser
 
     name = next(p.name for p in LESSONS if p.name.startswith("10_"))
     server = jupyter_server
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    try:
-        run_lesson(page, server, name)
-        clear = page.locator(f"{NOTEBOOK} button.jupyter-button", has_text="Clear").first
-        wait_until(lambda: clear.count() > 0, WIDGET_TIMEOUT, "the drawing pad's Clear button")
-        box = clear.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]")
+    with lesson_page(browser, server, name, "10_convolution-draw") as page:
+        clear, box = output_with_button(page, "Clear", "the drawing pad's Clear button")
         canvas = box.locator("canvas").first
         canvas.wait_for(state="visible", timeout=WIDGET_TIMEOUT * 1000)
         assert pad_prediction(box).startswith("Draw a digit")
@@ -396,12 +396,3 @@ def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_ser
                           "the CNN's reading of the drawn 0 (an ellipse)")
         save_screenshot(page, "10_convolution-drew-0")
         assert one != zero and "MLP: " in one and "MLP: " in zero, (one, zero)
-    except BaseException:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "10_convolution-draw-FAILED.png"), full_page=True)
-        raise
-    finally:
-        try:
-            server.shutdown_sessions(name)
-        finally:
-            context.close()
