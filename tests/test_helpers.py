@@ -67,3 +67,21 @@ def test_answer_type_problem_says_what_came_back():
     assert "Python list" in exercise.answer_type_problem("f", [1, 2, 3], (1, 3))
     assert "a tuple of 2 values" in exercise.answer_type_problem("f", (1, 2), (1, 3))
     assert "a dict" in exercise.answer_type_problem("f", {}, (1, 3))
+
+
+def test_picture_grid_one_titled_picture_per_axis_and_the_rest_blank():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from nnlib.course.plots import picture_grid
+
+    pictures = np.random.default_rng(0).random((5, 3, 4))
+    fig = picture_grid(pictures, list("abcde"), ncols=3, title="five", colors=["red"] * 5, cmap="gray")
+    axes = fig.axes
+    assert len(axes) == 6 and fig._suptitle.get_text() == "five"
+    assert [ax.get_title() for ax in axes] == ["a", "b", "c", "d", "e", ""]
+    assert all(len(ax.images) == 1 for ax in axes[:5]) and not axes[5].images
+    assert np.array_equal(axes[4].images[0].get_array(), pictures[4]) and axes[0].title.get_color() == "red"
+    plt.close(fig)

@@ -23,6 +23,7 @@ from ..optim import SGD
 from ..labels import to_one_hot
 from ..train import accuracy
 from .exercise import failed, not_done, passed
+from .plots import picture_grid
 from .widgets import FigureWidget, slider
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
@@ -106,15 +107,8 @@ def best_time(fn, repeat=3):
 
 def show_digits(images, titles, ncols=8, title="", colors=None):
     """A grid of (784,) or (28, 28) images with a title above each; returns the pyplot figure."""
-    n = len(images)
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.2 * ncols, 1.45 * nrows + 0.4), squeeze=False, dpi=100)
-    for i, ax in enumerate(axes.ravel()):
-        ax.set_axis_off()
-        if i < n:
-            ax.imshow(np.reshape(images[i], (SIDE, SIDE)), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_title(titles[i], fontsize=9, color="black" if colors is None else colors[i])
-    fig.suptitle(title)
+    fig = picture_grid([np.reshape(image, (SIDE, SIDE)) for image in images], titles, ncols, title, colors,
+                       cmap="gray_r", vmin=0, vmax=1)
     fig.supxlabel("each image: 28 × 28 pixels, dark = ink", fontsize=9)
     return fig
 

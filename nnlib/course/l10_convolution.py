@@ -11,6 +11,7 @@ from ..activations import softmax
 from ..conv import Conv2D, Flatten, MaxPool2D, output_size
 from ..layers import Dropout, Linear, ReLU
 from ..model import Sequential
+from .plots import picture_grid
 from .widgets import FigureWidget, slider
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
@@ -239,35 +240,14 @@ def build_kernel_editor(images, **defaults):
 
 def show_filters(W, title="", ncols=8):
     """The first convolution's kernels W (out, 1, K, K) as small pictures; returns the pyplot figure."""
-    import matplotlib.pyplot as plt
-
-    n = len(W)
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.2 * nrows + 0.5), squeeze=False, dpi=100)
     limit = np.abs(W).max()
-    for i, ax in enumerate(axes.ravel()):
-        ax.set_axis_off()
-        if i < n:
-            ax.imshow(W[i, 0], cmap="RdBu_r", vmin=-limit, vmax=limit)
-            ax.set_title(f"#{i}", fontsize=9)
-    fig.suptitle(title)
-    return fig
+    return picture_grid(W[:, 0], [f"#{i}" for i in range(len(W))], ncols, title, size=(1.1, 1.2),
+                        cmap="RdBu_r", vmin=-limit, vmax=limit)
 
 
 def show_maps(maps, title="", ncols=8):
     """Feature maps (channels, h, w) as a grid of pictures; returns the pyplot figure."""
-    import matplotlib.pyplot as plt
-
-    n = len(maps)
-    nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.2 * nrows + 0.5), squeeze=False, dpi=100)
-    for i, ax in enumerate(axes.ravel()):
-        ax.set_axis_off()
-        if i < n:
-            ax.imshow(maps[i], cmap="magma")
-            ax.set_title(f"#{i}", fontsize=9)
-    fig.suptitle(title)
-    return fig
+    return picture_grid(maps, [f"#{i}" for i in range(len(maps))], ncols, title, size=(1.1, 1.2), cmap="magma")
 
 
 def shift_images(images, shift):

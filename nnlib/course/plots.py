@@ -35,3 +35,24 @@ def draw_decision_regions(ax, xx, yy, zz, x=None, y=None, levels=None, cmap="RdB
     ax.set_ylim(yy.min(), yy.max())
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
+
+
+def picture_grid(pictures, titles, ncols=8, title="", colors=None, size=(1.2, 1.45), **imshow):
+    """Small pictures (each (h, w)) in rows of ncols, a title above each; returns the pyplot figure.
+
+    colors: one title colour per picture (default black); size: inches per picture (width, height);
+    imshow: passed to every ax.imshow (cmap, vmin, vmax).
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(pictures)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows + 0.45),
+                             squeeze=False, dpi=100)
+    for i, ax in enumerate(axes.ravel()):
+        ax.set_axis_off()
+        if i < n:
+            ax.imshow(pictures[i], **imshow)
+            ax.set_title(titles[i], fontsize=9, color="black" if colors is None else colors[i])
+    fig.suptitle(title)
+    return fig
