@@ -1,9 +1,4 @@
-"""Tests of lesson 03's views, widgets and softmax check, and of the notebook's exercise and widget cells."""
-import ast
-import json
-import re
-from pathlib import Path
-
+"""Tests of lesson 03's views, widgets and softmax check."""
 import numpy as np
 import pytest
 
@@ -190,38 +185,3 @@ def test_check_softmax_stub_not_done(capsys):
 
     assert l03.check_softmax(stub) is False
     assert "not done yet" in capsys.readouterr().out
-
-
-# ---- the notebook as a learner meets it ----------------------------------------------------
-
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "03_activations.ipynb"
-
-
-def code_cells():
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return [cell for cell in cells if cell["cell_type"] == "code"]
-
-
-def defined_functions(source):
-    return {node.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef)}
-
-
-def test_hidden_solution_keeps_the_learners_name_and_is_quiet():
-    hidden = [c for c in code_cells() if c["metadata"].get("jupyter", {}).get("source_hidden")]
-    stubs = [c for c in code_cells() if "raise NotImplementedError" in "".join(c["source"])]
-    assert hidden and stubs
-    learner_names = set().union(*(defined_functions("".join(c["source"])) for c in stubs))
-    for cell in hidden:
-        source = "".join(cell["source"])
-        assert not defined_functions(source) & learner_names, "a hidden solution redefines the learner's function"
-        assert "quiet=True" in source
-
-
-def test_no_cell_touches_the_learners_widgets():
-    sources = ["".join(c["source"]) for c in code_cells()]
-    for i, source in enumerate(sources):
-        for name in re.findall(r"^(\w+) = l03\.build_\w+\(", source, flags=re.M):
-            if f"{name}.box" not in source:      # built by a check cell, not shown to the learner
-                continue
-            later = [s for s in sources[i + 1:] if re.search(rf"(?<![\w.]){name}\.", s)]
-            assert not later, f"a later cell reads or moves the learner's widget {name!r}"

@@ -9,6 +9,9 @@
   must not replace the learner's code. Solutions use their own names.
 - A cell that ends with an exercise check call (`check_...(...)`) ends with
   `;`, so it shows no bare True/False.
+- A widget shown to the learner (a cell ending in `view.box` or
+  `display(view.box)`) is never read or moved by a later cell: checks build
+  their own instance, so whatever the learner did to it, later cells run.
 
 That a hidden solution prints nothing is checked where the cells run, in
 tests/test_learner.py. Run: PYTHONPATH=$PWD python -m pytest -q tests/test_notebook_rules.py
@@ -97,6 +100,27 @@ def first_line(text):
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
+def shown_widget(tree):
+    """The name whose `.box` the cell shows as its last expression (`view.box`, `display(view.box)`), or None."""
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    value = tree.body[-1].value
+    if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "display" and len(value.args) == 1:
+        value = value.args[0]
+    if isinstance(value, ast.Attribute) and value.attr == "box" and isinstance(value.value, ast.Name):
+        return value.value.id
+    return None
+
+
+def reads_before_rebinding(tree, name):
+    """(reads `name` before binding it anew, binds it anew) for one cell's code."""
+    loads = [n.lineno for n in ast.walk(tree)
+             if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    rebinds = [node.lineno for node in tree.body if name in top_level_names(ast.Module(body=[node], type_ignores=[]))]
+    first_rebind = min(rebinds, default=None)
+    return any(first_rebind is None or line <= first_rebind for line in loads), first_rebind is not None
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
 def test_sources_are_called_by_name_not_seed(notebook):
     problems = []
@@ -158,6 +182,28 @@ def test_check_calls_end_with_semicolon(notebook):
         pytest.fail(f"{notebook.name}: a check call cell ends with ';':\n" + "\n".join(problems), pytrace=False)
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_no_cell_reads_the_widget_the_learner_plays_with(notebook):
+    shown, problems = {}, []       # name -> the cell that showed it
+    for index, cell in enumerate(cells_of(notebook)):
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse(python_of(cell))
+        for name, where in list(shown.items()):
+            reads, rebinds = reads_before_rebinding(tree, name)
+            if reads:
+                problems.append(f"cell {index} ({first_line(source(cell))!r}) uses {name}, the widget the learner "
+                                f"plays with from cell {where}: build its own instance instead")
+            if rebinds:
+                del shown[name]
+        name = shown_widget(tree)
+        if name:
+            shown[name] = index
+    if problems:
+        pytest.fail(f"{notebook.name}: a later cell depends on the state of a learner's widget:\n"
+                    + "\n".join(problems), pytrace=False)
+
+
 def test_the_rules_catch_what_they_promise_and_nothing_else():
     flagged = ["Seed 004's neuron", "(seed 000)", "seeds 001, 003", "seed_004", "class SeedLinear:", "seed_softmax(x)"]
     fine = ["SEED = 0", "rng = np.random.default_rng(SEED)", "nn.seed(3)", "a seeded generator", "seed 5", "seed 0042"]
@@ -177,3 +223,12 @@ def test_the_rules_catch_what_they_promise_and_nothing_else():
     assert not ends_badly("l03.check_softmax(softmax);   # prints what is wrong")
     assert not ends_badly("check_softmax(softmax)\nx = 1") and not ends_badly("print(check_mse(mse))")
     assert python_of({"source": ["%matplotlib inline\n", "x = 1\n"]}).strip() == "x = 1"
+
+    assert shown_widget(ast.parse("view = l05.build_view()\nview.box")) == "view"
+    assert shown_widget(ast.parse("display(pad.box)")) == "pad" and shown_widget(ast.parse("view.box = 1")) is None
+    assert shown_widget(ast.parse("probe.box\nx = 1")) is None
+    assert reads_before_rebinding(ast.parse("assert view.label.value == 'AND'"), "view") == (True, False)
+    assert reads_before_rebinding(ast.parse("# view above\nprobe = build()  # not view\ns = 'view.box'"),
+                                  "view") == (False, False)
+    assert reads_before_rebinding(ast.parse("view = build()\nview.slider.value = 2"), "view") == (False, True)
+    assert reads_before_rebinding(ast.parse("view.slider.value = 2\nview = build()"), "view") == (True, True)
