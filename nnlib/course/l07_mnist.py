@@ -490,6 +490,15 @@ def _run_fit(fn, model, loss, optimizer, x, t, x_test, t_test, epochs, batch_siz
         return None, f"{getattr(fn, '__name__', 'my_fit')} raised {type(error).__name__}: {error}"
 
 
+def _calls_problem(name, call, count, batches, where, never):
+    """What is wrong when `call` ran `count` times in `batches` mini-batches (it should run once per batch)."""
+    if count == 0:
+        return f"{name} never called {never}"
+    if count != batches:
+        return f"{name} called {call} {count} times for {batches} mini-batches: call it once per batch, {where}."
+    return None
+
+
 @_silenced
 def check_fit(fn):
     """Check fn(model, loss, optimizer, x, t, x_test, t_test, epochs, batch_size, rng) -> (train_acc, test_acc).
@@ -520,22 +529,22 @@ def check_fit(fn):
     if problem:
         return failed(problem)
     batches = len(loss.calls)
-    if model.backward_calls == 0:
-        return failed(f"{name} never called model.backward(...): without it no gradient is computed, so "
-                      "optimizer.step() has nothing to follow. After the loss, call model.backward(loss.backward()).")
-    if model.backward_calls != batches:
-        return failed(f"{name} called model.backward {model.backward_calls} times for {batches} mini-batches: "
-                      "call it once per batch, right after the loss.")
+    problem = _calls_problem(
+        name, "model.backward", model.backward_calls, batches, "right after the loss",
+        never="model.backward(...): without it no gradient is computed, so optimizer.step() has nothing to follow. "
+              "After the loss, call model.backward(loss.backward()).")
+    if problem:
+        return failed(problem)
     changed = any(not np.array_equal(value, old) for (value, _), old in zip(model.parameters(), before))
     if optimizer.steps == 0 and changed:
         return failed(f"{name} changed the weights without the optimizer it was given: call optimizer.step() "
                       "once per batch (a new nn.SGD inside my_fit ignores the caller's learning rate and momentum).")
-    if optimizer.steps == 0:
-        return failed(f"{name} never called optimizer.step(): the weights are unchanged after training. "
-                      "Call optimizer.step() after model.backward(...), once per batch.")
-    if optimizer.steps != batches:
-        return failed(f"{name} called optimizer.step() {optimizer.steps} times for {batches} mini-batches: "
-                      "call it once per batch, inside the batch loop.")
+    problem = _calls_problem(
+        name, "optimizer.step()", optimizer.steps, batches, "inside the batch loop",
+        never="optimizer.step(): the weights are unchanged after training. "
+              "Call optimizer.step() after model.backward(...), once per batch.")
+    if problem:
+        return failed(problem)
     per_batch = ["loss", "model.backward", "optimizer.step"]
     if events != per_batch * batches:
         first = events[:3]
