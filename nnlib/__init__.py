@@ -2,7 +2,7 @@
 
 The library is the files beside this one, from the bottom up:
 validate, randomness, labels, activations, neuron, layers, conv, losses, model,
-optim, gradcheck, train, mnist, toy_data. It needs only NumPy (and tqdm for
+optim, gradcheck, train, mnist, toy_data (2-D data sets for pictures). It needs only NumPy (and tqdm for
 fit's progress bar). The course's teaching helpers (widgets, plots, exercise
 checks) live apart in nnlib.course, which also needs matplotlib and ipywidgets.
 """
@@ -18,9 +18,9 @@ from .losses import CrossEntropyLoss, MSELoss
 from .mnist import MNISTFileError, load_mnist
 from .model import Sequential
 from .neuron import Neuron
-from .optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from .optim import OPTIMIZERS, SGD, AdaGrad, Adam, Optimizer, RMSProp, make_optimizer
 from .randomness import generator, seed
-from .toy_data import NEW_PEOPLE, height_weight, spirals, two_moons, xor_data
+from .toy_data import spirals, two_moons, xor_data
 from .train import accuracy, evaluate, fit
 
 __version__ = "0.2.0"

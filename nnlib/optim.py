@@ -158,3 +158,20 @@ class Adam(Optimizer):
         np.divide(m, scratch, out=scratch)
         scratch *= self.lr / (1 - b1**self.steps)      # m_hat = m / (1 - b1**t)
         value -= scratch
+
+
+OPTIMIZERS = ("SGD", "momentum", "AdaGrad", "RMSProp", "Adam")   # the names make_optimizer knows
+
+
+def make_optimizer(name, parameters, lr, momentum=0.9, betas=(0.9, 0.999)):
+    """One of the optimisers above by its name in OPTIMIZERS, at learning rate lr.
+
+    "momentum" is SGD with momentum; the others are their classes with their defaults.
+    """
+    if name not in OPTIMIZERS:
+        raise ValueError(f"make_optimizer: unknown optimiser {name!r}; choose one of {OPTIMIZERS}.")
+    if name == "momentum":
+        return SGD(parameters, lr, momentum=momentum)
+    if name == "Adam":
+        return Adam(parameters, lr, betas=betas)
+    return {"SGD": SGD, "AdaGrad": AdaGrad, "RMSProp": RMSProp}[name](parameters, lr)

@@ -1,21 +1,5 @@
-"""Small data sets (数据集) from the source tutorials, and a 2-D generator for pictures."""
+"""Small 2-D data sets (数据集) for pictures: XOR, two moons, spirals."""
 import numpy as np
-
-
-def height_weight():
-    """The *Basic Network in Python* tutorial's people: (x, y, names).
-
-    x: (4, 2) = (weight - 135 lb, height - 66 in); y: (4, 1), 1 = female.
-    The new people to classify are in NEW_PEOPLE.
-    """
-    names = ["Alice", "Bob", "Charlie", "Diana"]
-    x = np.array([[-2.0, -1.0], [25.0, 6.0], [17.0, 4.0], [-15.0, -6.0]])
-    y = np.array([[1.0], [0.0], [0.0], [1.0]])
-    return x, y, names
-
-
-# The *Basic Network in Python* tutorial's two people the trained network has never seen.
-NEW_PEOPLE = {"Emily": np.array([-7.0, -3.0]), "Frank": np.array([20.0, 2.0])}
 
 
 def xor_data():

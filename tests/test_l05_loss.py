@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
+from nnlib.course.data import height_weight
 from nnlib.course import l05_loss as L
 
 
@@ -19,14 +20,14 @@ def test_slope_matches_the_curve(loss):
 
 
 def test_mse_value_matches_nnlib():
-    x, y, _ = nn.height_weight()
+    x, y, _ = height_weight()
     p = nn.sigmoid(x @ np.array([0.1, L.W2]) + L.B)
     assert np.isclose(L.loss_and_slope(0.1)[0], nn.MSELoss()(p[:, None], y))
     assert np.allclose(L.predictions(0.1), p)
 
 
 def test_cross_entropy_is_binary_cross_entropy():
-    x, y, _ = nn.height_weight()
+    x, y, _ = height_weight()
     p = nn.sigmoid(x @ np.array([-0.1, L.W2]) + L.B)
     bce = -np.mean(y[:, 0] * np.log(p) + (1 - y[:, 0]) * np.log(1 - p))
     assert np.isclose(L.loss_and_slope(-0.1, "cross-entropy")[0], bce)
@@ -55,7 +56,7 @@ def test_people_table_shows_the_data_set():
     rows = L.people_table()
     assert [row[0] for row in rows] == ["Alice", "Bob", "Charlie", "Diana"]
     assert rows[0][1:3] == (133.0, 65.0) and rows[1][-1] == "male" and rows[3][-1] == "female"
-    x, y, _ = nn.height_weight()
+    x, y, _ = height_weight()
     assert np.allclose([row[3:5] for row in rows], x) and [row[5] for row in rows] == list(y[:, 0])
 
 

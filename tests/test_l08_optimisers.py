@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import nnlib as nn
 from nnlib.course import l08_optimisers as l08
 
 BOWL = "bowl x²/20 + y²"
@@ -24,14 +25,14 @@ def test_a_diverging_path_stops_growing_instead_of_overflowing():
 
 def test_race_runs_every_optimiser_and_adaptive_ones_beat_sgd_on_the_bowl():
     paths = l08.race(BOWL, 0.1)
-    assert list(paths) == list(l08.OPTIMISERS) and all(p.shape == (41, 2) for p in paths.values())
+    assert list(paths) == list(nn.OPTIMIZERS) and all(p.shape == (41, 2) for p in paths.values())
     final = {name: l08.bowl(p[-1]) for name, p in paths.items()}
     assert final["momentum"] < final["SGD"] and final["RMSProp"] < final["SGD"]
 
 
-def test_make_optimiser_rejects_unknown_names():
+def test_make_optimizer_rejects_unknown_names():
     with pytest.raises(ValueError, match="unknown optimiser 'Adagrad'"):
-        l08.make_optimiser("Adagrad", [(np.zeros(2), np.zeros(2))], 0.1)
+        nn.make_optimizer("Adagrad", [(np.zeros(2), np.zeros(2))], 0.1)
 
 
 def test_race_widget_moves_update_label_table_and_picture():
@@ -114,4 +115,4 @@ def test_check_adam_step_quiet_prints_nothing(capsys):
 
 def test_smooth_and_mnist_settings():
     np.testing.assert_allclose(l08.smooth(np.arange(5.0), window=2), [0.5, 1.5, 2.5, 3.5])
-    assert set(l08.MNIST_SETTINGS) == set(l08.OPTIMISERS)
+    assert set(l08.MNIST_SETTINGS) == set(nn.OPTIMIZERS)

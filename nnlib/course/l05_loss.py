@@ -16,7 +16,7 @@ from . import exercise
 from ..activations import sigmoid
 from ..layers import Linear, Sigmoid
 from ..losses import CrossEntropyLoss, MSELoss, to_one_hot
-from ..toy_data import height_weight
+from .data import height_weight
 from .widgets import FigureWidget, slider
 
 W2, B = -0.1, 0.0          # the fixed weight and bias of the neuron

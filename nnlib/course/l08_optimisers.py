@@ -8,7 +8,7 @@ from ..activations import relu, sigmoid, tanh
 from ..layers import Linear, ReLU, initial_std
 from ..losses import CrossEntropyLoss
 from ..model import Sequential
-from ..optim import SGD, AdaGrad, Adam, RMSProp
+from ..optim import OPTIMIZERS, SGD, AdaGrad, Adam, RMSProp, make_optimizer
 from .plots import grid
 from .widgets import FigureWidget, slider
 
@@ -48,24 +48,6 @@ SURFACES = {
     "curved valley": (valley, valley_gradient, (-1.5, 2.0), (-2, 2), (-1, 3)),
 }
 
-OPTIMISERS = ("SGD", "momentum", "AdaGrad", "RMSProp", "Adam")
-
-
-def make_optimiser(name, parameters, lr, momentum=0.9, betas=(0.9, 0.999)):
-    """One of nnlib's optimisers by its name in OPTIMISERS, all at learning rate lr."""
-    if name == "SGD":
-        return SGD(parameters, lr)
-    if name == "momentum":
-        return SGD(parameters, lr, momentum=momentum)
-    if name == "AdaGrad":
-        return AdaGrad(parameters, lr)
-    if name == "RMSProp":
-        return RMSProp(parameters, lr)
-    if name == "Adam":
-        return Adam(parameters, lr, betas=betas)
-    raise ValueError(f"make_optimiser: unknown optimiser {name!r}; choose from {OPTIMISERS}.")
-
-
 def descend(name, surface, lr, steps=40, momentum=0.9, betas=(0.9, 0.999), start=None):
     """The path of nnlib's optimiser `name` on a surface of SURFACES: (steps + 1, 2) points.
 
@@ -77,7 +59,7 @@ def descend(name, surface, lr, steps=40, momentum=0.9, betas=(0.9, 0.999), start
     _, gradient, default_start, _, _ = SURFACES[surface]
     p = np.array(default_start if start is None else start, dtype=np.float64)
     grad = np.zeros(2)
-    optimiser = make_optimiser(name, [(p, grad)], lr, momentum, betas)
+    optimiser = make_optimizer(name, [(p, grad)], lr, momentum, betas)
     path = [p.copy()]
     for _ in range(steps):
         if np.abs(p).max() > 1e6:
@@ -91,7 +73,7 @@ def descend(name, surface, lr, steps=40, momentum=0.9, betas=(0.9, 0.999), start
 
 def race(surface, lr, momentum=0.9, beta1=0.9, beta2=0.999, steps=40):
     """Every optimiser's path on one surface: {name: (steps + 1, 2)}."""
-    return {name: descend(name, surface, lr, steps, momentum, (beta1, beta2)) for name in OPTIMISERS}
+    return {name: descend(name, surface, lr, steps, momentum, (beta1, beta2)) for name in OPTIMIZERS}
 
 
 def race_summary(paths, surface):
@@ -289,7 +271,7 @@ def optimiser_curves(x, t, iterations=400, batch_size=128, hidden=100, seed=0):
         model = Sequential([Linear(784, hidden, init), ReLU(), Linear(hidden, hidden, init), ReLU(),
                             Linear(hidden, 10, init)])
         loss = CrossEntropyLoss()
-        optimiser = make_optimiser(name, model.parameters(), lr)
+        optimiser = make_optimizer(name, model.parameters(), lr)
         losses = []
         for batch in batches:
             losses.append(loss.forward(model.forward(x[batch]), t[batch]))

@@ -31,8 +31,8 @@ from IPython import get_ipython
 from ..layers import Dropout, Linear, ReLU, Sigmoid, Tanh
 from ..losses import MSELoss
 from ..model import Sequential
+from ..optim import OPTIMIZERS, make_optimizer
 from . import exercise
-from .l08_optimisers import OPTIMISERS, make_optimiser
 from .widgets import slider
 from .playground_data import DATASETS, EXTENT, FEATURES, features, make_data, problem_of, split
 
@@ -77,7 +77,7 @@ class Config:
         if len(self.hidden) > MAX_LAYERS or any(not 1 <= h <= MAX_NEURONS for h in self.hidden):
             problems.append(f"hidden must be 0 to {MAX_LAYERS} layers of 1 to {MAX_NEURONS} neurons")
         for name, options in (("activation", ACTIVATIONS), ("init", INITS), ("regularisation", REGULARISATIONS),
-                              ("optimiser", OPTIMISERS)):
+                              ("optimiser", OPTIMIZERS)):
             if getattr(self, name) not in options:
                 problems.append(f"{name} must be one of {list(options)}")
         if len(self.layer_activations) > MAX_LAYERS or any(a not in ("same", *ACTIVATIONS) for a in self.layer_activations):
@@ -192,7 +192,7 @@ class Playground:
         NaN or infinite (too high a learning rate) stops, with diverged = True."""
         c = self.config
         if self.optimiser is None:
-            self.optimiser = make_optimiser(c.optimiser, self.model.parameters(), c.lr)
+            self.optimiser = make_optimizer(c.optimiser, self.model.parameters(), c.lr)
         self.optimiser.lr = c.lr
         for _ in range(epochs):
             if self.diverged:
@@ -625,7 +625,7 @@ class PlaygroundWidget:
         self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init")
         self.dropout = slider("dropout p", c.dropout, 0, 0.5, 0.05)
         self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr")
-        self.optimiser = widgets.Dropdown(options=list(OPTIMISERS), value=c.optimiser, description="optimiser")
+        self.optimiser = widgets.Dropdown(options=list(OPTIMIZERS), value=c.optimiser, description="optimiser")
         self.regularisation = widgets.Dropdown(options=list(REGULARISATIONS), value=c.regularisation,
                                                description="regularisation", style=style)
         self.rate = widgets.Dropdown(options=_options(RATES, c.rate), value=c.rate, description="rate")
