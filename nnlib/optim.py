@@ -138,26 +138,17 @@ class Adam(Optimizer):
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError(f"Adam: betas must be in [0, 1), got {betas}.")
         self.betas, self.eps = (b1, b2), eps
-        self.means, self.squares, self.scratch = self.state(), self.state(), self.state()
+        self.means, self.squares = self.state(), self.state()
 
     def update(self, i, value, grad):
         b1, b2 = self.betas
-        m, v, scratch = self.means[i], self.squares[i], self.scratch[i]
-        m *= b1                                        # m = b1 * m + (1 - b1) * dW
-        np.multiply(grad, 1 - b1, out=scratch)
-        m += scratch
-        v *= b2                                        # v = b2 * v + (1 - b2) * dW**2
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - b2
-        v += scratch
-        # W -= lr * m_hat / (sqrt(v_hat) + eps), computed in one scratch array
-        # (as PyTorch does) instead of five new ones: this runs for every weight at every step.
-        np.sqrt(v, out=scratch)
-        scratch /= np.sqrt(1 - b2**self.steps)         # sqrt(v_hat)
-        scratch += self.eps
-        np.divide(m, scratch, out=scratch)
-        scratch *= self.lr / (1 - b1**self.steps)      # m_hat = m / (1 - b1**t)
-        value -= scratch
+        t = self.steps
+        m, v = self.means[i], self.squares[i]
+        m[...] = b1 * m + (1 - b1) * grad
+        v[...] = b2 * v + (1 - b2) * grad**2
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        value -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 OPTIMIZERS = ("SGD", "momentum", "AdaGrad", "RMSProp", "Adam")   # the names make_optimizer knows

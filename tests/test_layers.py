@@ -1,4 +1,4 @@
-"""Layers: shapes, the seeds' numbers, clear errors, and gradient checks in float64."""
+"""Layers: shapes, the source tutorials' numbers, clear errors, and gradient checks in float64."""
 import numpy as np
 import pytest
 

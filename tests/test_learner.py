@@ -25,10 +25,10 @@ puts your nnlib first on the path; exit status 1 on failure):
 
 (``--seeds N`` runs seeds 0..N-1, default 3; ``--seed S`` runs only seed S;
 ``-v`` prints each cell and move; several notebooks may be given; no notebook
-means every lesson in ./notebooks.) It also works from another worktree,
-testing that worktree's notebooks and nnlib:
+means every lesson in ./notebooks.) Run from another checkout of the repository, it tests that
+checkout's notebooks and nnlib:
 
-    cd /work/wt/<yours> && PYTHONPATH=$PWD python /work/wt/learner/tests/test_learner.py notebooks/01_neuron.ipynb
+    cd <another checkout> && PYTHONPATH=$PWD python <this checkout>/tests/test_learner.py notebooks/01_neuron.ipynb
 
 Under pytest (one test per notebook and seed; not marked e2e or slow):
 

@@ -110,7 +110,7 @@ def test_softmax_layer_with_probability_cross_entropy_passes_gradient_check():
 
 
 def test_cross_entropy_rejects_a_single_column():
-    # one column used to give a loss of 0 for any input: a silent dead end for binary outputs
+    # with one column, softmax is 1 whatever the input and the loss 0: a silent dead end for binary outputs
     for loss in (nn.CrossEntropyLoss(), nn.CrossEntropyLoss(from_logits=False)):
         with pytest.raises(ValueError, match=r"one column per class.*\[0, z\]"):
             loss.forward(np.array([[0.3], [0.9]]), [0, 0])
