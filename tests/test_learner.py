@@ -30,15 +30,17 @@ checkout's notebooks and nnlib:
 
     cd <another checkout> && PYTHONPATH=$PWD python <this checkout>/tests/test_learner.py notebooks/01_neuron.ipynb
 
-Under pytest (one test per notebook and seed; not marked e2e or slow):
+Under pytest (one test per notebook, its seeds run side by side in kernels of their own;
+not marked e2e or slow):
 
     PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py
-    PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py -k "01_neuron and seed1"
+    PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py -k 01_neuron
 
 ``LEARNER_NOTEBOOKS=/some/folder`` runs the lessons of another folder instead.
 """
 import argparse
 import ast
+import asyncio
 import json
 import os
 import queue
@@ -46,6 +48,7 @@ import re
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -338,13 +341,34 @@ def run_learner(path, seed, log=None):
     return failures
 
 
-CASES = [(notebook, seed) for notebook in lesson_notebooks() for seed in range(SEEDS)]
+def run_seeds(notebook, seeds):
+    """The failures of every seed, the seeds run side by side, each in a kernel of its own.
+
+    A lesson spends most of its time computing in its kernel, so on a machine with
+    several cores the seeds together take little longer than one.
+    """
+    seeds = list(seeds)
+    with ThreadPoolExecutor(max_workers=max(1, len(seeds))) as pool:
+        runs = list(pool.map(lambda seed: _run_in_thread(notebook, seed), seeds))
+    return [failure for failures in runs for failure in failures]
 
 
-@pytest.mark.parametrize(("notebook", "seed"), CASES,
-                         ids=[f"{notebook.stem}-seed{seed}" for notebook, seed in CASES])
-def test_learner(notebook, seed):
-    failures = run_learner(notebook, seed)
+def _run_in_thread(notebook, seed):
+    """run_learner, then close the event loop that jupyter_client made for this worker thread."""
+    try:
+        return run_learner(notebook, seed)
+    finally:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running():
+            loop.close()
+
+
+NOTEBOOKS = lesson_notebooks()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[notebook.stem for notebook in NOTEBOOKS])
+def test_learner(notebook):
+    failures = run_seeds(notebook, range(SEEDS))
     if failures:
         shown = "\n\n".join(failures[:3])
         rest = "".join(f"\n  and: {failure.splitlines()[0]}" for failure in failures[3:])
