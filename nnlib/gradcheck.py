@@ -27,10 +27,25 @@ def numerical_gradient(f, x, eps=1e-5):
     return grad
 
 
-def relative_error(analytic, numeric):
-    """|a - n| / (|a| + |n|) for whole arrays (norms), 0 when both are zero."""
-    scale = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+# Below this size, |a| + |n| is rounding noise, not a gradient: a parameter whose true gradient is 0
+# (a bias just before BatchNorm) has a backprop gradient of ~1e-17 and a measured one of ~1e-11, and
+# dividing by their sum would call that 100% wrong. Dividing by at least the floor reports it as ~1e-8.
+ABSOLUTE_FLOOR = 1e-3
+
+
+def relative_error(analytic, numeric, floor=ABSOLUTE_FLOOR):
+    """|a - n| / max(|a| + |n|, floor) for whole arrays (norms): 0 when they agree.
+
+    Where both gradients are smaller than the floor (1e-3), the error is the plain
+    difference divided by the floor, so a true gradient of 0 is not called wrong
+    because of rounding noise. Pass floor=0 for the pure relative error.
+    """
+    scale = max(np.linalg.norm(analytic) + np.linalg.norm(numeric), floor)
     return 0.0 if scale == 0 else float(np.linalg.norm(analytic - numeric) / scale)
+
+
+def _leaf_layers(model):
+    return list(model.leaf_layers()) if hasattr(model, "leaf_layers") else list(getattr(model, "layers", [model]))
 
 
 @contextmanager
@@ -42,7 +57,7 @@ def in_float64(model):
     the same objects; their original arrays are put back afterwards, unchanged.
     """
     saved = []
-    for layer in getattr(model, "layers", [model]):
+    for layer in _leaf_layers(model):
         for name in getattr(layer, "param_names", ()):
             for attribute in (name, "d" + name):
                 saved.append((layer, attribute, getattr(layer, attribute)))
@@ -62,16 +77,55 @@ def gradient_check(model, loss, x, y, eps=1e-5):
     loss:  a loss object. x: (batch, features); y: targets the loss understands.
     Returns {name: error}, names like "layers[0] Linear(2 -> 3) W", plus "input"
     for dLoss/dx. Errors below 1e-6 mean backward is right; above 1e-3, wrong.
+    The errors are relative_error's, with its absolute floor: a gradient that is truly 0
+    is reported as right.
+
+    The model is left exactly as it was found: its parameters, gradients, BatchNorm's
+    running statistics, each layer's mode, what its last forward kept and its random
+    generator. Dropout in training mode would draw a new mask at every forward, and
+    nudged losses could not be compared: during the check it draws one mask (from a
+    generator of the check's own) and keeps it.
     """
-    with in_float64(model):
+    with _kept_as_found(model), in_float64(model):
+        for layer in _leaf_layers(model):
+            if hasattr(layer, "rng") and hasattr(layer, "p"):   # Dropout
+                layer.rng = _SameDraws()
         return _gradient_check(model, loss, x, y, eps)
+
+
+class _SameDraws:
+    """A stand-in random generator whose random(shape) gives the same numbers every call."""
+
+    def __init__(self):
+        self.rng, self.draws = np.random.default_rng(0), {}
+
+    def random(self, shape):
+        if shape not in self.draws:
+            self.draws[shape] = self.rng.random(shape)
+        return self.draws[shape]
+
+
+@contextmanager
+def _kept_as_found(model):
+    """Put back every layer's attributes (modes, caches, parameter arrays) and buffer values afterwards."""
+    layers = _leaf_layers(model)
+    attributes = [(layer, dict(vars(layer))) for layer in layers]
+    buffers = [(array, array.copy()) for layer in layers if hasattr(layer, "buffers") for _, array in layer.buffers()]
+    try:
+        yield
+    finally:
+        for array, copy in buffers:
+            array[...] = copy
+        for layer, saved in attributes:
+            vars(layer).clear()
+            vars(layer).update(saved)
 
 
 def _gradient_check(model, loss, x, y, eps):
     x = np.array(x, dtype=np.float64)
     if x.ndim == 1:
         x = x[np.newaxis, :]
-    layers = getattr(model, "layers", [model])
+    layers = _leaf_layers(model)
 
     def total_loss():
         return loss.forward(model.forward(x), y)

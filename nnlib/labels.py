@@ -10,6 +10,12 @@ def to_one_hot(labels, classes, dtype=np.float32):
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
         raise ValueError(f"to_one_hot: need integer labels of shape (batch,), got dtype {labels.dtype} and shape {labels.shape}.")
+    if isinstance(classes, (bool, np.bool_)) or not isinstance(classes, (int, np.integer)) or classes < 1:
+        raise ValueError(f"to_one_hot: classes must be a whole number of at least 1, got {classes!r}.")
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        bad = labels[(labels < 0) | (labels >= classes)][0]
+        raise ValueError(f"to_one_hot: labels must lie in [0, {classes}) for {classes} classes, got {bad} "
+                         f"(labels from {labels.min()} to {labels.max()}).")
     one_hot = np.zeros((len(labels), classes), dtype=dtype)
     one_hot[np.arange(len(labels)), labels] = 1
     return one_hot

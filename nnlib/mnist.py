@@ -99,7 +99,8 @@ def _load_file(data_dir, name):
     if cached is not None and cached.is_file():
         try:
             array = np.load(cached, allow_pickle=False)
-            if _sha256(array) == FILES[name]:
+            # the same bytes as another dtype (int8, say) would pass the hash: check the dtype too
+            if array.dtype == np.uint8 and _sha256(array) == FILES[name]:
                 return array
         except (OSError, ValueError):
             pass  # an unreadable cache is rebuilt below

@@ -6,6 +6,8 @@ rules are PyTorch's (torch.optim), so one can be checked against the other.
 """
 import numpy as np
 
+from .validate import real_number
+
 
 class Optimizer:
     """What every optimiser shares: the parameters, the learning rate lr, and
@@ -13,15 +15,20 @@ class Optimizer:
     which is weight_decay * W, is added to each gradient before the update)."""
 
     def __init__(self, parameters, lr, weight_decay=0.0):
-        if not lr > 0:
-            raise ValueError(f"{type(self).__name__}: the learning rate must be positive, got {lr}.")
-        if weight_decay < 0:
-            raise ValueError(f"{type(self).__name__}: weight_decay must be 0 or positive, got {weight_decay}.")
+        who = type(self).__name__
+        self.lr = real_number(lr, "lr (the learning rate)", who, low=0, low_open=True)
+        self.weight_decay = real_number(weight_decay, "weight_decay", who, low=0)
+        if hasattr(parameters, "parameters") and callable(parameters.parameters):
+            raise TypeError(f"{who}: give the model's parameters, {who}(model.parameters(), ...), not the model.")
         self.parameters = list(parameters)
         if not self.parameters:
-            raise ValueError(f"{type(self).__name__}: no parameters to optimise (did you pass model.parameters()?).")
-        self.lr = lr
-        self.weight_decay = weight_decay
+            raise ValueError(f"{who}: no parameters to optimise (did you pass model.parameters()?).")
+        for i, pair in enumerate(self.parameters):
+            value, grad = pair if isinstance(pair, tuple) and len(pair) == 2 else (None, None)
+            if not (isinstance(value, np.ndarray) and isinstance(grad, np.ndarray) and value.shape == grad.shape
+                    and value.dtype.kind == "f"):
+                raise TypeError(f"{who}: parameter {i} must be a (value, gradient) pair of float arrays of one "
+                                f"shape, as model.parameters() gives, got {pair!r:.80}.")
         self.steps = 0
 
     def state(self):
@@ -62,8 +69,7 @@ class SGD(Optimizer):
 
     def __init__(self, parameters, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(parameters, lr, weight_decay)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum}.")
+        momentum = real_number(momentum, "momentum", "SGD", low=0, high=1, high_open=True)
         if nesterov and not momentum:
             raise ValueError("SGD: nesterov=True needs a momentum above 0.")
         self.momentum = momentum
@@ -92,7 +98,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, parameters, lr=0.01, eps=1e-10, weight_decay=0.0):
         super().__init__(parameters, lr, weight_decay)
-        self.eps = eps
+        self.eps = real_number(eps, "eps", "AdaGrad", low=0, low_open=True)
         self.sums = self.state()
 
     def update(self, i, value, grad):
@@ -109,9 +115,8 @@ class RMSProp(Optimizer):
 
     def __init__(self, parameters, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0):
         super().__init__(parameters, lr, weight_decay)
-        if not 0 <= alpha < 1:
-            raise ValueError(f"RMSProp: alpha must be in [0, 1), got {alpha}.")
-        self.alpha, self.eps = alpha, eps
+        self.alpha = real_number(alpha, "alpha", "RMSProp", low=0, high=1, high_open=True)
+        self.eps = real_number(eps, "eps", "RMSProp", low=0, low_open=True)
         self.averages = self.state()
 
     def update(self, i, value, grad):
@@ -134,10 +139,11 @@ class Adam(Optimizer):
 
     def __init__(self, parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(parameters, lr, weight_decay)
-        b1, b2 = betas
-        if not (0 <= b1 < 1 and 0 <= b2 < 1):
-            raise ValueError(f"Adam: betas must be in [0, 1), got {betas}.")
-        self.betas, self.eps = (b1, b2), eps
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"Adam: betas must be a pair (beta1, beta2), e.g. (0.9, 0.999), got {betas!r}.")
+        b1, b2 = (real_number(b, f"betas[{i}]", "Adam", low=0, high=1, high_open=True) for i, b in enumerate(betas))
+        self.betas = (b1, b2)
+        self.eps = real_number(eps, "eps", "Adam", low=0, low_open=True)
         self.means, self.squares = self.state(), self.state()
 
     def update(self, i, value, grad):

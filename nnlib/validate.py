@@ -93,3 +93,45 @@ def as_images(x, who, channels=None, dtype=None):
             f"(input shape {x.shape}).{hint}"
         )
     return x
+
+
+# ---------------------------------------------------------------- arguments
+# Each check below raises an error that names who was called, which argument, what was
+# given and what is allowed, and returns the value in its plain Python type.
+
+def _given(value):
+    return f"{value!r} ({type(value).__name__})" if not isinstance(value, (int, float)) else repr(value)
+
+
+def whole_number(value, name, who, minimum=1):
+    """value as an int >= minimum; a float like 2.0, a bool or a string is refused (TypeError/ValueError)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{who}: {name} must be a whole number (an int) of at least {minimum}, got {_given(value)}.")
+    if value < minimum:
+        raise ValueError(f"{who}: {name} must be at least {minimum}, got {value}.")
+    return int(value)
+
+
+def real_number(value, name, who, low=None, high=None, low_open=False, high_open=False):
+    """value as a float within [low, high] (a side open where asked); NaN and infinity are refused."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{who}: {name} must be a number, got {_given(value)}.")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if not np.isfinite(value) or too_low or too_high:
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
+        allowed = f"in {left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        raise ValueError(f"{who}: {name} must be a finite number {allowed}, got {value}.")
+    return value
+
+
+def instance_of_layer(value, name, who):
+    """Refuse a class where an object is wanted (nn.ReLU instead of nn.ReLU()), or anything without forward."""
+    if isinstance(value, type):
+        raise TypeError(f"{who}: {name} is the class {value.__name__}, not a {value.__name__} object; "
+                        f"call it: {value.__name__}(...).")
+    if not (callable(getattr(value, "forward", None)) and callable(getattr(value, "backward", None))):
+        raise TypeError(f"{who}: {name} must be a layer (an object with forward and backward), got {_given(value)}.")
+    return value

@@ -90,6 +90,17 @@ def test_corrupt_cache_is_rebuilt(data_copy):
     assert x_test.shape == (10000, 784)
 
 
+def test_a_cached_array_of_another_dtype_is_rebuilt(data_copy):
+    """The same bytes as int8 pass the hash of the bytes and the shape: the dtype is checked too."""
+    nn.load_mnist(data_dir=data_copy)
+    for cached in (data_copy / ".cache").glob("t10k-labels*.npy"):
+        np.save(cached, np.load(cached).view(np.int8))
+    (_, _), (_, t_test) = nn.load_mnist(data_dir=data_copy)
+    assert t_test.dtype == np.int64 and t_test.min() >= 0
+    for cached in (data_copy / ".cache").glob("t10k-labels*.npy"):
+        assert np.load(cached).dtype == np.uint8
+
+
 def test_cache_holds_no_pickles(data_copy):
     nn.load_mnist(data_dir=data_copy)
     for cached in (data_copy / ".cache").glob("*.npy"):

@@ -114,7 +114,7 @@ def test_adam_first_step_moves_each_weight_by_about_lr():
 
 def test_optimiser_errors_are_clear():
     W, dW = np.zeros(2), np.zeros(2)
-    with pytest.raises(ValueError, match="learning rate must be positive"):
+    with pytest.raises(ValueError, match=r"Adam: lr \(the learning rate\) must be a finite number in \(0, inf\), got 0.0"):
         nn.Adam([(W, dW)], lr=0)
     with pytest.raises(ValueError, match="no parameters"):
         nn.SGD([], 0.1)

@@ -46,7 +46,7 @@ def test_sgd_step_and_momentum():
     opt.step()
     opt.step()
     np.testing.assert_allclose(value, [-1.0 - 1.9])
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match=r"lr \(the learning rate\) must be a finite number in \(0, inf\)"):
         nn.SGD([], lr=0)
 
 
