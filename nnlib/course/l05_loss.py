@@ -216,10 +216,12 @@ def _right_loss(value, case):
 
 
 def _epsilon_too_big(attempt):
+    """A loss a little below the right one, as np.log(p + eps) gives with eps between 1e-7 and 1e-2."""
     p_true = _true_probabilities(attempt.case)
-    got = float(attempt.got)
-    return (p_true > 0).all() and 0 <= float(np.mean(-np.log(p_true + 1e-2))) <= got < float(
-        np.mean(-np.log(p_true + EPS)))
+    if not (p_true > 0).all():
+        return False
+    lowest, lower = (float(np.mean(-np.log(p_true + eps))) for eps in (1e-2, EPS))
+    return 0 <= lowest <= float(attempt.got) < lower
 
 
 def _cross_entropy(p, target, clip=(1e-7, 1.0), divide_by=None, per_sample=False, silenced=False):
@@ -231,10 +233,12 @@ def _cross_entropy(p, target, clip=(1e-7, 1.0), divide_by=None, per_sample=False
 
 
 def _labels_only(p, target):
+    """-mean(log p_true) for integer labels only: one-hot rows cannot index p."""
     return float(-np.mean(np.log(np.clip(p[np.arange(len(p)), target], 1e-12, 1))))
 
 
 def _picked_silenced(p, target):
+    """-mean(log p_true) with NumPy's warnings silenced: inf where a true class has probability 0."""
     labels = target if target.ndim == 1 else target.argmax(axis=1)
     with np.errstate(all="ignore"):
         return float(-np.mean(np.log(p[np.arange(len(p)), labels])))
