@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
-from .exercise import answer_type_problem, compare, quietly, run_check
+from .exercise import Case, Exercise, Mistake
 from ..layers import Linear, Sigmoid
 from ..model import Sequential
 from .plots import decision_surface
@@ -123,94 +123,52 @@ def build_playground(start=PLAYGROUND_START):
 
 # ---- exercise: the forward pass of a 2-layer network --------------------------------------
 
-def _forward_cases(rng):
-    """(description, args, expected) triples: args = (x, W1, b1, W2, b2); expected from nnlib.Sequential.
+def _forward(x, W1, b1, W2, b2):
+    """The right answer: nnlib.Sequential with the same weights."""
+    return build_network(W1, b1, W2, b2).forward(x)
 
-    The first case is square (in = hidden = 2), so slips like x @ W2 or W1.T give wrong numbers
-    (which the check recognises) rather than a shape error.
-    """
+
+def _forward_cases():
+    """x, W1, b1, W2, b2 for a square network (in = hidden = 2, so slips like x @ W2 or W1.T give wrong
+    numbers, which the check names, rather than a shape error), then a 3 -> 4 -> 2 one."""
+    rng = np.random.default_rng(4)
     cases = []
     for batch, n_in, n_hidden, n_out in ((1, 2, 2, 1), (5, 3, 4, 2)):
         x = rng.normal(size=(batch, n_in))
         W1, b1 = rng.normal(size=(n_in, n_hidden)), rng.normal(size=n_hidden)
         W2, b2 = rng.normal(size=(n_hidden, n_out)), rng.normal(size=n_out)
-        expected = build_network(W1, b1, W2, b2).forward(x)
-        description = f"x {x.shape}, W1 {W1.shape}, b1 {b1.shape}, W2 {W2.shape}, b2 {b2.shape}"
-        cases.append((description, (x, W1, b1, W2, b2), _forward_problem(description, x, W1, b1, W2, b2, expected)))
+        cases.append(Case(f"x {x.shape}, W1 {W1.shape}, b1 {b1.shape}, W2 {W2.shape}, b2 {b2.shape}",
+                          x, W1, b1, W2, b2))
     return cases
 
 
-X_NOT_H_HINT = ("It looks like you fed x to the second layer instead of h: the second layer's input is the hidden "
-                "layer's output, h = sigmoid(x @ W1 + b1), so y = sigmoid(h @ W2 + b2).")
-NO_B1_HINT = "It looks like you left out b1, the hidden layer's bias: h = sigmoid(x @ W1 + b1)."
-NO_B2_HINT = "It looks like you left out b2, the output layer's bias: y = sigmoid(h @ W2 + b2)."
-TRANSPOSED_HINT = ("It looks like you used W1.T, the transposed weights. Here a layer computes x @ W1 with W1 of shape "
-                   "(in, hidden), one column per hidden unit, so no transpose is needed.")
-MATMUL_HINT = ("A matrix product a @ b needs a's last axis to match b's first: x @ W1 is (batch, in) @ (in, hidden), "
-               "h @ W2 is (batch, hidden) @ (hidden, out). Check the order of each product and that no weight is "
-               "transposed.")
+X_NOT_H = ("It looks like you fed x to the second layer instead of h: the second layer's input is the hidden "
+           "layer's output, h = sigmoid(x @ W1 + b1), so y = sigmoid(h @ W2 + b2).")
 
-
-def _forward_slips(x, W1, b1, W2, b2):
-    """(hint, value) pairs: what the usual mistakes return; slips whose shapes do not fit are left out."""
-    def attempt(formula):
-        try:
-            return formula()
-        except ValueError:
-            return None
-
-    h = sigmoid(x @ W1 + b1)
-    slips = [
-        (X_NOT_H_HINT, lambda: sigmoid(x @ W2 + b2)),
-        (X_NOT_H_HINT, lambda: sigmoid(x @ W2)),
-        ("It looks like you left out the biases b1 and b2.", lambda: sigmoid(sigmoid(x @ W1) @ W2)),
-        (NO_B1_HINT, lambda: sigmoid(sigmoid(x @ W1) @ W2 + b2)),
-        (NO_B2_HINT, lambda: sigmoid(h @ W2)),
-        (TRANSPOSED_HINT, lambda: sigmoid(sigmoid(x @ W1.T + b1) @ W2 + b2)),
-        ("It looks like you left out the sigmoid on the output.", lambda: h @ W2 + b2),
-        ("It looks like you left out the sigmoid on the hidden layer.", lambda: sigmoid((x @ W1 + b1) @ W2 + b2)),
-    ]
-    return [(hint, value) for hint, formula in slips if (value := attempt(formula)) is not None]
-
-
-def _forward_problem(description, x, W1, b1, W2, b2, expected):
-    slips = _forward_slips(x, W1, b1, W2, b2)
-
-    def problem(got):
-        message = answer_type_problem("forward", got, expected.shape)
-        if message:
-            return message
-        message = compare(f"forward on {description}", got, expected)
-        if message is None:
-            return None
-        for hint, value in slips:   # each slip recognised by the value it produces
-            if np.shape(got) == value.shape and np.allclose(got, value):
-                return f"{message} {hint}"
-        return message
-
-    return problem
-
-
-def _explain_matmul(fn):
-    """fn, but a shape error in a matrix product also says how the shapes must line up."""
-    def call(*args):
-        try:
-            return fn(*args)
-        except ValueError as error:
-            if "matmul" in str(error) or "shapes" in str(error) or "broadcast" in str(error):
-                raise ValueError(f"{error}. {MATMUL_HINT}") from None
-            raise
-    return call
-
-
-def check_forward(fn, quiet=False):
-    """Check fn(x, W1, b1, W2, b2) -> sigmoid(sigmoid(x @ W1 + b1) @ W2 + b2), (batch, out),
-    against nnlib.Sequential with the same weights.
-
-    Prints what is wrong (and the likely cause), or one line of praise; quiet=True prints nothing.
-    Returns True when fn is right.
-    """
-    cases = _forward_cases(np.random.default_rng(4))
-    return quietly(lambda: run_check("forward", _explain_matmul(fn), cases,
-                                     "forward: your forward pass matches nnlib.Sequential on every input. Well done!"),
-                   quiet)
+FORWARD = Exercise(
+    "forward", lesson="04", solution=_forward, cases=_forward_cases,
+    mistakes=[
+        Mistake(X_NOT_H, answer=lambda x, W1, b1, W2, b2: sigmoid(x @ W2 + b2)),
+        Mistake(X_NOT_H, answer=lambda x, W1, b1, W2, b2: sigmoid(x @ W2)),
+        Mistake("It looks like you left out the biases b1 and b2.",
+                answer=lambda x, W1, b1, W2, b2: sigmoid(sigmoid(x @ W1) @ W2)),
+        Mistake("It looks like you left out b1, the hidden layer's bias: h = sigmoid(x @ W1 + b1).",
+                answer=lambda x, W1, b1, W2, b2: sigmoid(sigmoid(x @ W1) @ W2 + b2)),
+        Mistake("It looks like you left out b2, the output layer's bias: y = sigmoid(h @ W2 + b2).",
+                answer=lambda x, W1, b1, W2, b2: sigmoid(sigmoid(x @ W1 + b1) @ W2)),
+        Mistake("It looks like you used W1.T, the transposed weights. Here a layer computes x @ W1 with W1 of shape "
+                "(in, hidden), one column per hidden unit, so no transpose is needed.",
+                answer=lambda x, W1, b1, W2, b2: sigmoid(sigmoid(x @ W1.T + b1) @ W2 + b2)),
+        Mistake("It looks like you left out the sigmoid on the output.",
+                answer=lambda x, W1, b1, W2, b2: sigmoid(x @ W1 + b1) @ W2 + b2),
+        Mistake("It looks like you left out the sigmoid on the hidden layer.",
+                answer=lambda x, W1, b1, W2, b2: sigmoid((x @ W1 + b1) @ W2 + b2)),
+        Mistake("A matrix product a @ b needs a's last axis to match b's first: x @ W1 is (batch, in) @ (in, hidden), "
+                "h @ W2 is (batch, hidden) @ (hidden, out). Check the order of each product and that no weight is "
+                "transposed.",
+                answer=lambda x, W1, b1, W2, b2: sigmoid(sigmoid(W1 @ x + b1) @ W2 + b2),
+                raises=lambda error: isinstance(error, ValueError) and any(
+                    word in str(error) for word in ("matmul", "shapes", "broadcast"))),
+    ],
+    success="forward: your forward pass matches nnlib.Sequential on every input. Well done!")
+check_forward = FORWARD.check

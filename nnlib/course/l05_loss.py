@@ -1,4 +1,4 @@
-"""Lesson 05, loss functions (损失函数): the people data, the loss-over-one-weight view, its widget, and the exercise checks.
+"""Lesson 05, loss functions (损失函数): the people data, the loss-over-one-weight view, its widget, and the exercises.
 
 The small network of the view is one sigmoid neuron on the people of the
 *Basic Network in Python* tutorial:
@@ -6,17 +6,15 @@ p = sigmoid(w₁ · x₁ + w₂ · x₂ + b), with w₂ and b fixed and w₁ on 
 x: (4, 2) = (weight - 135 lb, height - 66 in); y: (4, 1), 1 = female.
 """
 import contextlib
-import io
-import warnings
 
 import ipywidgets as widgets
 import numpy as np
 
-from . import exercise
 from ..activations import sigmoid
 from ..layers import Linear, Sigmoid
 from ..losses import CrossEntropyLoss, MSELoss, to_one_hot
 from .data import height_weight
+from .exercise import Case, Exercise, Mistake
 from .widgets import FigureWidget, slider
 
 W2, B = -0.1, 0.0          # the fixed weight and bias of the neuron
@@ -123,208 +121,189 @@ def build_loss_explorer(w1=0.25, loss="MSE"):
     return LossExplorer(w1, loss)
 
 
-# ---------------------------------------------------------------- exercises
-#
-# Each check runs the learner's function on a few cases, compares with nnlib,
-# and names the likely cause of a wrong answer. check_xxx(fn, quiet=True)
-# prints nothing (the hidden solutions pass silently). Kept here rather than
-# in exercise.run_check because a case may carry a hint for the error it raises.
+# ---------------------------------------------------------------- exercise: mse
 
-EPS = 1e-7   # the largest epsilon a correct cross-entropy may use: np.log(p + 1e-7) or np.clip(p, 1e-7, 1)
+def _not_one_number(attempt):
+    return isinstance(attempt.got, (np.ndarray, list, tuple)) and np.ndim(attempt.got) > 0
 
 
-def _strict(fn):
-    """fn, but every NumPy warning (log(0), 0 * inf, overflow) becomes an error the check can report."""
-    def run(*args):
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            with np.errstate(all="raise"):
-                return fn(*args)
-    return run
+def _mse(pred, target):
+    return MSELoss().forward(pred, target.reshape(pred.shape))   # nnlib does not guess a reshape
 
 
-def _number_problem(got, how):
-    """None if got is one real number, else a sentence saying what came back instead (how: how to make one number)."""
-    if got is None:
-        return "returned None, not a number: did you forget `return`?"
-    if isinstance(got, (bool, np.bool_)):
-        return f"returned {got}, a bool, not the loss: it must return one number."
-    if isinstance(got, (int, float, np.integer, np.floating)):
-        return None
-    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf":
-        return None
-    if isinstance(got, (list, tuple, np.ndarray)):
-        try:
-            shape = np.asarray(got, dtype=np.float64).shape
-        except (TypeError, ValueError):
-            shape = f"of length {len(got)}"
-        kind = "an array" if isinstance(got, np.ndarray) else f"a {type(got).__name__}"
-        return f"returned {kind} of shape {shape}, not one number: {how}."
-    return f"returned a {type(got).__name__} ({got!r:.60}), not a number: it must return one number."
+def _errors(pred, target):
+    """pred - target with the target reshaped, as a right answer does: (batch, outputs)."""
+    return pred - target.reshape(pred.shape)
 
 
-def _run(name, fn, cases, success, how, quiet):
-    """cases: (description, args, judge, hint_on_error); judge(float) -> None or the problem in words."""
-    with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-        strict = _strict(fn)
-        for description, args, judge, hint_on_error in cases:
-            try:
-                got = strict(*(np.array(a, copy=True) for a in args))   # copies: the learner's code may write into them
-            except NotImplementedError:
-                return exercise.not_done(name)
-            except Exception as error:  # the learner's code failed: say where and why, not a traceback
-                hint = hint_on_error(error) if hint_on_error else None
-                return exercise.failed(f"{name} raised {type(error).__name__} on {description}: {str(error).rstrip(' .')}."
-                                       + (f" {hint}" if hint else ""))
-            problem = _number_problem(got, how) or judge(float(got))
-            if problem:
-                return exercise.failed(f"{name} on {description}: {problem}")
-        return exercise.passed(success)
+MSE = Exercise(
+    "mse", lesson="05", solution=_mse,
+    cases=[
+        Case("pred (3, 1) and target (3, 1)", np.array([[0.9], [0.2], [0.4]]), np.array([[1.0], [0.0], [1.0]])),
+        Case("pred (3, 1) and target (3,)", np.array([[0.9], [0.2], [0.4]]), np.array([1.0, 0.0, 1.0])),
+        Case("pred (3, 2) and target (3, 2)", np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]),
+             np.array([[1.0, 0.0], [0.0, 4.0], [5.0, 5.0]])),
+        Case("the Basic Network in Python tutorial's example, y_true [1, 0, 0, 1] and y_pred all 0 (expected 0.5)",
+             np.zeros((4, 1)), np.array([1.0, 0.0, 0.0, 1.0])),
+    ],
+    mistakes=[
+        Mistake("Average every squared error into one number with np.mean.",
+                answer=lambda pred, target: _errors(pred, target) ** 2,
+                when=_not_one_number),
+        Mistake("That is the SUM of the squared errors: divide by the number of elements (pred.size), "
+                "i.e. take the mean, np.mean((pred - target) ** 2).",
+                answer=lambda pred, target: np.sum(_errors(pred, target) ** 2)),
+        Mistake("That is half the sum of squares, the loss of Deep Learning from Scratch; this lesson's MSE "
+                "(nnlib's) is the mean: divide the sum by the number of elements (pred.size) instead.",
+                answer=lambda pred, target: 0.5 * np.sum(_errors(pred, target) ** 2)),
+        Mistake("That is the square root of the MSE (the RMSE): leave out np.sqrt.",
+                answer=lambda pred, target: np.sqrt(np.mean(_errors(pred, target) ** 2))),
+        Mistake("That is the mean ABSOLUTE error: square the differences, ** 2, instead of np.abs.",
+                answer=lambda pred, target: np.mean(np.abs(_errors(pred, target)))),
+        Mistake("That is the mean of the plain differences: square them first, ** 2.",
+                answer=lambda pred, target: np.mean(_errors(pred, target))),
+        Mistake("That is the sum divided by the number of rows: the mean divides by the number of elements, "
+                "pred.size, or use np.mean.",
+                answer=lambda pred, target: np.sum(_errors(pred, target) ** 2) / len(pred)),
+        Mistake("That is the mean of a (batch, batch) table: pred (batch, 1) minus target (batch,) broadcasts to "
+                "every prediction minus every target. Reshape the target first: target.reshape(pred.shape).",
+                answer=lambda pred, target: np.mean((pred - target) ** 2)),
+        Mistake("Reshape the target to the prediction's shape, target.reshape(pred.shape): reshape(-1, 1) fits "
+                "only one output column.",
+                answer=lambda pred, target: np.mean((pred - target.reshape(-1, 1)) ** 2),
+                raises=lambda error: isinstance(error, ValueError) and "broadcast" in str(error)),
+        Mistake("A mean of squares is never negative; did you forget ** 2?",
+                answer=lambda pred, target: np.sum(_errors(pred, target)),
+                when=lambda attempt: attempt.got < 0),
+    ],
+    success="mse matches nnlib.MSELoss, and it does not fall into the broadcasting trap.")
+check_mse = MSE.check
 
 
-def _mse_judge(pred, target):
-    """Judge of mse(pred, target): nnlib.MSELoss's value, and the causes of the usual wrong values."""
-    diff = pred - target.reshape(pred.shape)
-    expected = MSELoss().forward(pred, target.reshape(pred.shape))   # nnlib does not guess a reshape
-    n, rows = diff.size, len(pred)
-    wrong_values = [
-        (np.sum(diff ** 2), f"the SUM of the {n} squared errors: divide by the number of elements ({n}), "
-                            "i.e. take the mean, np.mean((pred - target) ** 2)"),
-        (0.5 * np.sum(diff ** 2), "half the sum of squares, the loss of Deep Learning from Scratch; this lesson's "
-                                  f"MSE (nnlib's) is the mean: divide the sum by the number of elements ({n}) instead"),
-        (np.sqrt(expected), "the square root of the MSE (the RMSE): leave out np.sqrt"),
-        (np.mean(np.abs(diff)), "the mean ABSOLUTE error: square the differences, ** 2, instead of np.abs"),
-        (np.mean(diff), "the mean of the plain differences: square them first, ** 2"),
-    ]
-    if rows != n:
-        wrong_values.append((np.sum(diff ** 2) / rows,
-                             f"the sum divided by the number of rows ({rows}): the mean divides by the number of "
-                             f"elements ({n}), pred.size, or use np.mean"))
-    if target.shape != pred.shape:
-        table = pred - target   # what NumPy does without the reshape
-        wrong_values.append((np.mean(table ** 2),
-                             f"the mean of a {table.shape} table: pred {pred.shape} minus target {target.shape} "
-                             "broadcasts to every prediction minus every target. Reshape the target first: "
-                             "target.reshape(pred.shape)"))
+# ---------------------------------------------------------------- exercise: cross_entropy
+# A correct cross-entropy may keep log(0) away with an epsilon of at most 1e-7: np.log(p + 1e-7)
+# (Deep Learning from Scratch) or np.clip(p, 1e-7, 1); every answer such an epsilon explains is right.
 
-    def judge(got):
-        if np.isclose(got, expected, rtol=1e-6, atol=1e-12):
-            return None
-        said = f"expected {expected:.6g}, got {got:.6g}"
-        for value, cause in wrong_values:
-            if np.isclose(got, value, rtol=1e-6, atol=1e-12):
-                return f"{said}, {cause}."
-        if got < 0:
-            return f"{said}: a mean of squares is never negative; did you forget ** 2?"
-        return f"{said}."
-    return judge
+EPS = 1e-7
+ZERO_IN_LOG = ("Clip the probabilities into [1e-7, 1] (np.clip) or add a small epsilon, np.log(p + 1e-7), "
+               "before the log.")
 
 
-def check_mse(fn, quiet=False):
-    """fn(pred, target) -> mean squared error, one number; compared with nnlib.MSELoss."""
-    pred = np.array([[0.9], [0.2], [0.4]])
-    cases = [
-        ("pred (3, 1) and target (3, 1)", (pred, np.array([[1.0], [0.0], [1.0]]))),
-        ("pred (3, 1) and target (3,)", (pred, np.array([1.0, 0.0, 1.0]))),
-        ("pred (3, 2) and target (3, 2)",
-         (np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([[1.0, 0.0], [0.0, 4.0], [5.0, 5.0]]))),
-        ("the Basic Network in Python tutorial's example, y_true [1, 0, 0, 1] and y_pred all 0 (expected 0.5)",
-         (np.zeros((4, 1)), np.array([1.0, 0.0, 0.0, 1.0]))),
-    ]
-    return _run("mse", fn, [(d, args, _mse_judge(*args), None) for d, args in cases],
-                "mse matches nnlib.MSELoss, and it does not fall into the broadcasting trap.",
-                "average every squared error into one number with np.mean", quiet)
+def _one_hot(p, target):
+    return to_one_hot(target, p.shape[1]) if target.ndim == 1 else target
 
 
-def _log_of_zero_hint(error):
-    if isinstance(error, FloatingPointError):
-        return ("np.log(0) is -inf, and 0 · (-inf) is NaN: a probability of exactly 0 must not reach the log. "
-                "Clip the probabilities into [1e-7, 1] with np.clip, or add a small epsilon: np.log(p + 1e-7).")
-    return None
+def _true_probabilities(case):
+    p, target = case.args
+    labels = target if target.ndim == 1 else target.argmax(axis=1)
+    return p[np.arange(len(p)), labels]
 
 
-def _target_hint(kind):
-    def hint(error):
-        return _log_of_zero_hint(error) or (
-            "Here target is integer labels (batch,): turn them into one-hot rows first, "
-            "nn.to_one_hot(target, p.shape[1]) (check target.ndim == 1)." if kind == "labels" else
-            "Here target is one-hot rows (batch, classes), the same shape as the probabilities.")
-    return hint
+def _right_loss(value, case):
+    """Is value a mean cross-entropy that an epsilon of at most 1e-7 in the log explains?
 
-
-def _cross_entropy_judge(p, labels):
-    """Judge of cross_entropy: any value an epsilon of at most EPS in the log explains is right.
-
-    Per sample the exact loss is -log p_true. np.log(p + EPS) makes it smaller
-    (down to -log(p_true + EPS), the Deep Learning from Scratch answer),
-    clipping at EPS or at 1 - EPS makes it a little larger; a true class of
-    probability 0 has an infinite exact loss, so there any finite value above
-    the epsilon's lower bound is right (nnlib clips at 1e-12: 27.6 per sample).
+    Per sample the exact loss is -log p_true. np.log(p + EPS) makes it smaller (down to -log(p_true + EPS));
+    clipping at EPS or at 1 - EPS makes it a little larger; a true class of probability 0 has an infinite
+    exact loss, so there any finite value above the epsilon's lower bound is right (nnlib clips at 1e-12).
     """
-    batch, classes = p.shape
-    p_true = p[np.arange(batch), labels]
+    p_true = _true_probabilities(case)
     lower = float(np.mean(-np.log(p_true + EPS)))
     with np.errstate(divide="ignore"):
         upper = float(np.mean(-np.log(p_true))) + 2 * EPS
-    reference = CrossEntropyLoss(from_logits=False).forward(p, labels)
-    zero = np.flatnonzero(p_true == 0)
-
-    def right(value):
-        slack = 1e-9 * (1 + abs(value))
-        return np.isfinite(value) and lower - slack <= value <= upper + slack
-
-    def judge(got):
-        if right(got):
-            return None
-        if np.isnan(got):
-            return ("the loss is NaN: 0 · log(0) = 0 · (-inf) is NaN. Clip the probabilities into [1e-7, 1] "
-                    "(np.clip) or add a small epsilon, np.log(p + 1e-7), before the log.")
-        if np.isinf(got):
-            return ("the loss is infinite: log(0) = -inf. Clip the probabilities into [1e-7, 1] (np.clip) "
-                    "or add a small epsilon, np.log(p + 1e-7), before the log.")
-        if got < lower and got < 0:
-            return (f"the loss came out negative ({got:.4g}); expected {reference:.4g}. The log of a probability is "
-                    "at most 0, so the cross-entropy needs a minus sign in front: -np.sum(t * np.log(p)) / N.")
-        if batch > 1 and right(got / batch):
-            return (f"expected {reference:.4g}, got {got:.4g}, the SUM of the {batch} samples' losses: divide by "
-                    f"the batch size N = len(p) = {batch} for the mean per sample.")
-        if right(got * classes):
-            return (f"expected {reference:.4g}, got {got:.4g}: np.mean over all {batch} × {classes} numbers divides "
-                    f"by the classes too. Sum over the classes, divide by the batch size only: "
-                    "-np.sum(t * np.log(p)) / len(p).")
-        if not zero.size and 0 <= float(np.mean(-np.log(p_true + 1e-2))) <= got < lower:
-            return (f"expected {reference:.8g}, got {got:.8g}: a little too small, as if the epsilon added inside the "
-                    "log (or the clip) were bigger than 1e-7. Use 1e-7 or smaller: np.log(p + 1e-7) or np.clip(p, 1e-7, 1).")
-        if zero.size:
-            return (f"the true class of sample {zero[0]} has probability exactly 0, so its loss must be large: "
-                    f"at least -log(1e-7) ≈ 16.1 for that sample, a mean of at least {lower:.4g} over the batch; "
-                    f"got {got:.4g}. Clip at 1e-7 or smaller (np.clip(p, 1e-7, 1)), not at a bigger number.")
-        if not np.any(p_true < 1):
-            return f"expected a loss of 0 (every true class has probability 1: no surprise at all), got {got:.4g}."
-        return f"expected {reference:.6g} (nnlib's CrossEntropyLoss), got {got:.6g}."
-    return judge
+    value = float(value)
+    slack = 1e-9 * (1 + abs(value))
+    return bool(np.isfinite(value) and lower - slack <= value <= upper + slack)
 
 
-def check_cross_entropy(fn, quiet=False):
-    """fn(probabilities (batch, classes), target one-hot (batch, classes) or labels (batch,)) -> mean cross-entropy.
+def _epsilon_too_big(attempt):
+    """A loss a little below the right one, as np.log(p + eps) gives with eps between 1e-7 and 1e-2."""
+    p_true = _true_probabilities(attempt.case)
+    if not (p_true > 0).all():
+        return False
+    lowest, lower = (float(np.mean(-np.log(p_true + eps))) for eps in (1e-2, EPS))
+    return 0 <= lowest <= float(attempt.got) < lower
 
-    Compared with nnlib.CrossEntropyLoss(from_logits=False), within what an
-    epsilon of at most 1e-7 inside the log explains; probabilities of exactly
-    0 and 1 must give finite losses and no warnings.
-    """
-    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]])
-    sure = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])          # exact 0 and 1, all correct: loss 0
-    wrong = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])         # the first sample's true class has probability 0
-    labels = np.array([0, 1])
-    one_hot = to_one_hot(labels, 3)
-    cases = [
-        ("probabilities (2, 3) and one-hot targets (2, 3)", (p, one_hot), "one-hot"),
-        ("probabilities (2, 3) and integer labels [0, 1]", (p, labels), "labels"),
-        ("probabilities of exactly 1 and 0 that are all correct", (sure, one_hot), "one-hot"),
-        ("probabilities of exactly 0 and 1 with labels, all correct", (sure, labels), "labels"),
-        ("a true class with probability exactly 0", (wrong, labels), "labels"),
-    ]
-    return _run("cross_entropy", fn,
-                [(d, args, _cross_entropy_judge(args[0], labels), _target_hint(kind)) for d, args, kind in cases],
-                "cross_entropy matches nnlib, takes labels or one-hot, and stays finite at probabilities 0 and 1.",
-                "sum over the classes and average over the batch into one number", quiet)
+
+def _cross_entropy(p, target, clip=(1e-7, 1.0), divide_by=None, per_sample=False, silenced=False):
+    """-sum(t log p) / N with p clipped: right as it is, mistaken with other arguments (no clip, another divisor)."""
+    with np.errstate(all="ignore") if silenced else contextlib.nullcontext():
+        log_p = np.log(np.clip(p, *clip)) if clip else np.log(p)
+        losses = -np.sum(_one_hot(p, target) * log_p, axis=1)
+    return losses if per_sample else np.sum(losses) / (divide_by or len(p))
+
+
+def _labels_only(p, target):
+    """-mean(log p_true) for integer labels only: one-hot rows cannot index p."""
+    return float(-np.mean(np.log(np.clip(p[np.arange(len(p)), target], 1e-12, 1))))
+
+
+def _picked_silenced(p, target):
+    """-mean(log p_true) with NumPy's warnings silenced: inf where a true class has probability 0."""
+    labels = target if target.ndim == 1 else target.argmax(axis=1)
+    with np.errstate(all="ignore"):
+        return float(-np.mean(np.log(p[np.arange(len(p)), labels])))
+
+
+def _nnlib_cross_entropy(p, target):
+    return CrossEntropyLoss(from_logits=False)(p, target) + 0.0    # + 0.0: a sure batch's -0.0 shows as 0
+
+
+CROSS_ENTROPY = Exercise(
+    "cross_entropy", lesson="05", solution=_nnlib_cross_entropy,
+    cases=[
+        Case("probabilities (2, 3) and one-hot targets (2, 3)", np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]),
+             to_one_hot(np.array([0, 1]), 3)),
+        Case("probabilities (2, 3) and integer labels [0, 1]", np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]]),
+             np.array([0, 1])),
+        Case("probabilities of exactly 1 and 0 that are all correct", np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+             to_one_hot(np.array([0, 1]), 3)),
+        Case("probabilities of exactly 0 and 1 with labels, all correct", np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+             np.array([0, 1])),
+        Case("a true class with probability exactly 0", np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]), np.array([0, 1])),
+    ],
+    accept=lambda attempt: _right_loss(attempt.got, attempt.case),
+    strict=True,
+    mistakes=[
+        Mistake("np.log(0) is -inf, and 0 · (-inf) is NaN: a probability of exactly 0 must not reach the log. "
+                "Clip the probabilities into [1e-7, 1] with np.clip, or add a small epsilon: np.log(p + 1e-7).",
+                answer=lambda p, target: _cross_entropy(p, target, clip=None),
+                raises=lambda error: isinstance(error, FloatingPointError)),
+        Mistake("Here target is integer labels (batch,): turn them into one-hot rows first, "
+                "nn.to_one_hot(target, p.shape[1]) (check target.ndim == 1).",
+                answer=lambda p, target: float(-np.sum(target * np.log(np.clip(p, 1e-12, 1))) / len(p)),
+                raises=lambda error: isinstance(error, ValueError) and "broadcast" in str(error)),
+        Mistake("Here target is one-hot rows (batch, classes), the same shape as the probabilities.",
+                answer=_labels_only, raises=lambda error: isinstance(error, IndexError)),
+        Mistake("Sum over the classes and average over the batch into one number.",
+                answer=lambda p, target: _cross_entropy(p, target, per_sample=True),
+                when=_not_one_number),
+        Mistake("The loss is NaN: 0 · log(0) = 0 · (-inf) is NaN. " + ZERO_IN_LOG,
+                answer=lambda p, target: _cross_entropy(p, target, clip=None, silenced=True),
+                when=lambda attempt: np.isnan(attempt.got)),
+        Mistake("The loss is infinite: log(0) = -inf. " + ZERO_IN_LOG,
+                answer=_picked_silenced, when=lambda attempt: np.isinf(attempt.got)),
+        Mistake("The loss came out negative. The log of a probability is at most 0, so the cross-entropy needs a "
+                "minus sign in front: -np.sum(t * np.log(p)) / N.",
+                answer=lambda p, target: -_cross_entropy(p, target), when=lambda attempt: attempt.got < 0),
+        Mistake("That is the SUM of the samples' losses: divide by the batch size N = len(p) for the mean per sample.",
+                answer=lambda p, target: _cross_entropy(p, target, divide_by=1),
+                when=lambda attempt: len(attempt.case.args[0]) > 1 and _right_loss(
+                    attempt.got / len(attempt.case.args[0]), attempt.case)),
+        Mistake("np.mean over all the batch × classes numbers divides by the classes too. Sum over the classes, "
+                "divide by the batch size only: -np.sum(t * np.log(p)) / len(p).",
+                answer=lambda p, target: _cross_entropy(p, target, divide_by=p.size),
+                when=lambda attempt: _right_loss(attempt.got * attempt.case.args[0].shape[1], attempt.case)),
+        Mistake("A little too small, as if the epsilon added inside the log (or the clip) were bigger than 1e-7. "
+                "Use 1e-7 or smaller: np.log(p + 1e-7) or np.clip(p, 1e-7, 1).",
+                answer=lambda p, target: _cross_entropy(p + 1e-4, target, clip=None),
+                when=_epsilon_too_big),
+        Mistake("A true class has probability exactly 0 here, so its loss must be large: at least -log(1e-7) ≈ 16.1 "
+                "for that sample. Clip at 1e-7 or smaller (np.clip(p, 1e-7, 1)), not at a bigger number.",
+                answer=lambda p, target: _cross_entropy(p, target, clip=(0.1, 1.0)),
+                when=lambda attempt: (_true_probabilities(attempt.case) == 0).any()),
+        Mistake("Every true class has probability 1 here: no surprise at all, so the loss is 0.",
+                answer=lambda p, target: _cross_entropy(p, target, clip=(1e-7, 0.99)),
+                when=lambda attempt: (_true_probabilities(attempt.case) == 1).all()),
+    ],
+    success="cross_entropy matches nnlib, takes labels or one-hot, and stays finite at probabilities 0 and 1.")
+check_cross_entropy = CROSS_ENTROPY.check

@@ -7,8 +7,7 @@ Lesson 06b (training) lives in l06b_training.py.
 import ipywidgets as widgets
 import numpy as np
 
-from . import exercise
-from .exercise import answer_type_problem, quietly
+from .exercise import Case, Exercise, Mistake
 from ..activations import sigmoid
 from ..gradcheck import gradient_check
 from ..layers import Linear, Sigmoid
@@ -123,8 +122,13 @@ def _learner_layer_backward(layer, compute):
     return layer
 
 
-def _report_gradient_check(name, errors, blame):
-    """None when every relative error is tiny, else a sentence naming the parameters that are off."""
+def _gradient_check_problem(name, model, x, labels, blame):
+    """None when a gradient check of model with cross-entropy on (x, labels) agrees everywhere,
+    else a sentence naming the parameters that are off (and blame(off)'s advice)."""
+    try:
+        errors = gradient_check(model, CrossEntropyLoss(), x, labels)
+    except Exception as error:  # the learner's code failed on this batch: say so, not a traceback
+        return f"{name} raised {type(error).__name__} in the gradient check (a batch of {len(x)}): {error}."
     off = {key: value for key, value in errors.items() if not value < 1e-6}
     if not off:
         return None
@@ -134,206 +138,96 @@ def _report_gradient_check(name, errors, blame):
 
 # ---------------------------------------------------------------- exercise (a): sigmoid backward
 
-SIGMOID_OUTPUT_HINT = ("It looks like you used x * (1 - x): that is σ'(z) written with the sigmoid's OUTPUT s = σ(z) "
-                       "(as the Build Your Own Network tutorial's sigmoid_derivative does), but here x is the "
-                       "sigmoid's INPUT. Compute s = σ(x) first: dx = grad * s * (1 - s).")
-SIGMOID_NO_GRAD_HINT = ("It looks like you returned σ'(x) alone, without the incoming grad. The chain rule multiplies "
-                        "the local slope by the gradient from above: dx = grad * s * (1 - s).")
-SIGMOID_HALF_HINT = ("It looks like you multiplied grad by σ(x) only. The slope of the sigmoid is "
-                     "σ'(x) = σ(x) · (1 − σ(x)): dx = grad * s * (1 - s).")
-SIGMOID_UNCHANGED_HINT = ("It looks like you returned grad unchanged. Every layer multiplies the gradient from above "
-                          "by its own local slope: dx = grad * σ'(x) = grad * s * (1 - s).")
-SIGMOID_MATMUL_HINT = ("The sigmoid acts on each element on its own, so its backward is an elementwise product "
-                       "(NumPy's *, written ⊙), not a matrix product @: dx = grad * s * (1 - s).")
-
-
-def _sigmoid_slips(x, grad):
+def _sigmoid_backward(x, grad):
     s = sigmoid(x)
-    return [(SIGMOID_OUTPUT_HINT, grad * x * (1 - x)), (SIGMOID_NO_GRAD_HINT, s * (1 - s)),
-            (SIGMOID_HALF_HINT, grad * s), (SIGMOID_UNCHANGED_HINT, grad)]
+    return grad * s * (1 - s)
 
 
-def check_sigmoid_backward(fn, quiet=False):
-    """fn(x, grad) -> dLoss/dx of a sigmoid layer; x and grad (batch, features), result the same shape.
-
-    First compares fn with grad ⊙ σ(x)(1 − σ(x)) on a small batch (and names the usual slips),
-    then runs a gradient check of Linear(3 -> 4), your sigmoid, Linear(4 -> 2), cross-entropy.
-    Prints what is wrong or one line of praise (nothing with quiet=True); returns True when right.
-    """
-    return quietly(lambda: _check_sigmoid_backward(fn), quiet)
-
-
-def _check_sigmoid_backward(fn):
-    rng = np.random.default_rng(5)
-    x, grad = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-    grad_before = grad.copy()
-    try:
-        dx = fn(x, grad)
-    except NotImplementedError:
-        return exercise.not_done("sigmoid_backward")
-    except ValueError as error:
-        if "matmul" in str(error):
-            return exercise.failed(f"sigmoid_backward raised ValueError on x (4, 3), grad (4, 3): {error}. "
-                                   f"{SIGMOID_MATMUL_HINT}")
-        return exercise.failed(f"sigmoid_backward raised ValueError on x (4, 3), grad (4, 3): {error}")
-    except Exception as error:
-        return exercise.failed(f"sigmoid_backward raised {type(error).__name__} on x (4, 3), grad (4, 3): {error}")
-    problem = answer_type_problem("sigmoid_backward", dx)
-    if problem:
-        return exercise.failed(problem)
-    if not np.array_equal(grad, grad_before):
-        return exercise.failed("sigmoid_backward changed the grad it was handed (e.g. with grad *= ...); "
-                               "compute a new array instead: dx = grad * s * (1 - s).")
-    problem = exercise.shape_problem(dx, (4, 3))
-    if problem:
-        return exercise.failed(f"sigmoid_backward on x (4, 3), grad (4, 3): {problem} dx has the shape of x "
-                               f"(an elementwise product of grad and σ'(x)).")
-    s = sigmoid(x)
-    problem = exercise.compare("sigmoid_backward on x (4, 3), grad (4, 3)", dx, grad * s * (1 - s))
-    if problem:
-        for hint, value in _sigmoid_slips(x, grad):
-            if np.allclose(dx, value):
-                return exercise.failed(f"{problem} {hint}")
-        return exercise.failed(f"{problem} dx = grad * s * (1 - s) with s = σ(x).")
-
-    check_rng = np.random.default_rng(7)
+def _sigmoid_gradient_check(fn):
+    """None, or a sentence: a gradient check of Linear(3 -> 4), fn as the sigmoid's backward, Linear(4 -> 2)."""
+    rng = np.random.default_rng(7)
     sigmoid_layer = _learner_layer_backward(
         Sigmoid(), lambda g: np.asarray(fn(sigmoid_layer.x, g), dtype=np.float64))
-    model = Sequential([Linear(3, 4, rng=check_rng, dtype=np.float64), sigmoid_layer,
-                        Linear(4, 2, rng=check_rng, dtype=np.float64)])
-    errors = gradient_check(model, CrossEntropyLoss(), check_rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1]))
-    problem = _report_gradient_check(
-        "sigmoid_backward", errors,
+    model = Sequential([Linear(3, 4, rng=rng, dtype=np.float64), sigmoid_layer,
+                        Linear(4, 2, rng=rng, dtype=np.float64)])
+    return _gradient_check_problem(
+        "sigmoid_backward", model, rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1]),
         lambda off: "Everything below the sigmoid gets its gradient through your function, so its dx is off: "
                     "dx = grad * s * (1 - s).")
-    if problem:
-        return exercise.failed(problem)
-    return exercise.passed("sigmoid_backward is right, and passes the gradient check: "
-                           "backprop and numerical slopes agree.")
+
+
+def _sigmoid_case():
+    rng = np.random.default_rng(5)
+    return [Case("x (4, 3), grad (4, 3)", rng.normal(size=(4, 3)), rng.normal(size=(4, 3)))]
+
+
+SIGMOID_BACKWARD = Exercise(
+    "sigmoid_backward", lesson="06", solution=_sigmoid_backward, cases=_sigmoid_case,
+    after=_sigmoid_gradient_check,
+    mistakes=[
+        Mistake("The sigmoid acts on each element on its own, so its backward is an elementwise product "
+                "(NumPy's *, written ⊙), not a matrix product @: dx = grad * s * (1 - s).",
+                answer=lambda x, grad: grad @ _sigmoid_backward(x, np.ones_like(x)),
+                raises=lambda error: "matmul" in str(error)),
+        Mistake("dx has the shape of x (an elementwise product of grad and σ'(x)).",
+                answer=lambda x, grad: (grad * sigmoid(x)).sum(axis=0),
+                when=lambda attempt: (isinstance(attempt.got, np.ndarray)
+                                      and attempt.got.shape != attempt.expected.shape)),
+        Mistake("It looks like you used x * (1 - x): that is σ'(z) written with the sigmoid's OUTPUT s = σ(z) "
+                "(as the Build Your Own Network tutorial's sigmoid_derivative does), but here x is the "
+                "sigmoid's INPUT. Compute s = σ(x) first: dx = grad * s * (1 - s).",
+                answer=lambda x, grad: grad * x * (1 - x)),
+        Mistake("It looks like you returned σ'(x) alone, without the incoming grad. The chain rule multiplies "
+                "the local slope by the gradient from above: dx = grad * s * (1 - s).",
+                answer=lambda x, grad: _sigmoid_backward(x, np.ones_like(x))),
+        Mistake("It looks like you multiplied grad by σ(x) only. The slope of the sigmoid is "
+                "σ'(x) = σ(x) · (1 − σ(x)): dx = grad * s * (1 - s).",
+                answer=lambda x, grad: grad * sigmoid(x)),
+        Mistake("It looks like you returned grad unchanged. Every layer multiplies the gradient from above "
+                "by its own local slope: dx = grad * σ'(x) = grad * s * (1 - s).",
+                answer=lambda x, grad: grad.copy()),
+        Mistake("dx = grad * s * (1 - s) with s = σ(x).",
+                answer=lambda x, grad: grad * sigmoid(x) * (1 + sigmoid(x)),
+                when=lambda attempt: (isinstance(attempt.got, np.ndarray)
+                                      and attempt.got.shape == attempt.expected.shape)),
+    ],
+    success="sigmoid_backward is right, and passes the gradient check: backprop and numerical slopes agree.")
+check_sigmoid_backward = SIGMOID_BACKWARD.check
 
 
 # ---------------------------------------------------------------- exercise (b): linear backward
 
-DW_X_NOT_XT_HINT = ("dW looks like x @ grad, with x instead of xᵀ. dW[i, j] = Σ_n x[n, i] grad[n, j] sums over "
-                    "the samples n, and that is x.T @ grad, (in, batch) @ (batch, out) -> (in, out). "
-                    "(x @ grad only computes here because this batch is square.)")
-DW_SWAPPED_HINT = ("dW looks like grad.T @ x, which is (xᵀ g)ᵀ: the transposes are swapped, so dW has the shape "
-                   "of Wᵀ (out, in). Use dW = x.T @ grad, (in, batch) @ (batch, out) -> (in, out).")
-DW_NO_SUM_HINT = ("dW looks like the product of one sample only. W is used by every sample in the batch, so its "
-                  "gradients add up over the batch: dW = x.T @ grad does that sum.")
-DX_NO_T_HINT = ("dx looks like grad @ W without the transpose. Each input x_i reaches every output j through "
-                "W[i, j], so dx[n, i] = Σ_j grad[n, j] W[i, j]: dx = grad @ W.T.")
-DX_SWAPPED_HINT = ("dx looks like W @ grad.T, which is (grad @ W.T)ᵀ: the transposes are swapped, so dx comes out "
-                   "with one column per sample. Use dx = grad @ W.T, (batch, out) @ (out, in) -> (batch, in).")
-DX_IS_DW_HINT = ("dx looks like x.T @ grad, which is dW. dx is the gradient handed down to the layer below: "
-                 "dx = grad @ W.T.")
-DB_NOT_SUMMED_HINT = ("db is not summed over the batch: b is added to every sample's output, so its gradient "
-                      "adds up over the samples: db = grad.sum(axis=0), shape (out,).")
-DB_MEAN_HINT = ("db looks like grad.mean(axis=0): do not divide by the batch size here. The loss already "
-                "divided by N (its gradient is (softmax(z) - t) / N), so db = grad.sum(axis=0).")
-DB_WRONG_AXIS_HINT = ("db looks like grad summed over axis 1, the outputs. Sum over axis 0, the batch: "
-                      "db = grad.sum(axis=0), one number per output, shape (out,).")
-DX_MISSING_HINT = ("linear_backward returned two arrays: dx is missing. Return all three, dx = grad @ W.T "
-                   "(what the layer hands down to the layer below), dW and db: return dx, dW, db.")
-LINEAR_MATMUL_HINT = ("In a matrix product a @ b, a's last axis must match b's first: "
-                      "dW = x.T @ grad is (in, batch) @ (batch, out), dx = grad @ W.T is (batch, out) @ (out, in).")
-
-
-def _linear_slips(x, W, grad):
-    """{"dx"/"dW"/"db": [(hint, value)]}: what the usual mistakes give, for inputs where the shapes allow them."""
-    slips = {"dx": [], "dW": [], "db": []}
-
-    def add(part, hint, formula):
-        try:
-            slips[part].append((hint, formula()))
-        except ValueError:
-            pass
-
-    add("dW", DW_X_NOT_XT_HINT, lambda: x @ grad)
-    add("dW", DW_SWAPPED_HINT, lambda: grad.T @ x)
-    add("dW", DW_NO_SUM_HINT, lambda: np.outer(x[0], grad[0]))
-    add("dx", DX_NO_T_HINT, lambda: grad @ W)
-    add("dx", DX_SWAPPED_HINT, lambda: W @ grad.T)
-    add("dx", DX_IS_DW_HINT, lambda: x.T @ grad)
-    add("db", DB_NOT_SUMMED_HINT, lambda: grad)
-    add("db", DB_MEAN_HINT, lambda: grad.mean(axis=0))
-    add("db", DB_WRONG_AXIS_HINT, lambda: grad.sum(axis=1))
-    add("db", DB_NOT_SUMMED_HINT, lambda: grad[0])
-    return slips
+def _linear_backward(x, W, grad):
+    return grad @ W.T, x.T @ grad, grad.sum(axis=0)
 
 
 def _linear_cases():
-    """(description, x, W, grad): a 2×2 case like the lesson's (every slip computes), then a non-square one."""
+    """A 2×2 case like the lesson's (every slip computes), then a non-square one."""
     rng = np.random.default_rng(6)
-    return [("x (2, 2), W (2, 2), grad (2, 2)", rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=(2, 2))),
-            ("x (5, 3), W (3, 2), grad (5, 2)", rng.normal(size=(5, 3)), rng.normal(size=(3, 2)), rng.normal(size=(5, 2)))]
+    return [Case("x (2, 2), W (2, 2), grad (2, 2)",
+                 rng.normal(size=(2, 2)), rng.normal(size=(2, 2)), rng.normal(size=(2, 2))),
+            Case("x (5, 3), W (3, 2), grad (5, 2)",
+                 rng.normal(size=(5, 3)), rng.normal(size=(3, 2)), rng.normal(size=(5, 2)))]
 
 
-def check_linear_backward(fn, quiet=False):
-    """fn(x, W, grad) -> (dx, dW, db) of y = x @ W + b.
-
-    x (batch, in), W (in, out), grad (batch, out) -> dx (batch, in), dW (in, out), db (out,).
-    Compares on a 2×2 case and a 5×3 -> 2 case (naming the usual slips), then runs a gradient
-    check of your Linear(3 -> 4), sigmoid, your Linear(4 -> 2), cross-entropy.
-    Prints what is wrong or one line of praise (nothing with quiet=True); returns True when right.
-    """
-    return quietly(lambda: _check_linear_backward(fn), quiet)
-
-
-def _linear_result_problem(result, description, x, W, grad):
-    if result is None:
-        return "linear_backward returned None: did you forget `return dx, dW, db`?"
-    if isinstance(result, dict):
-        return "linear_backward returned a dict; return the three arrays as a tuple: return dx, dW, db."
-    if isinstance(result, np.ndarray) or not isinstance(result, (tuple, list)):
-        what = "one array" if isinstance(result, np.ndarray) else f"a {type(result).__name__}"
-        return f"linear_backward returned {what}; it must return three arrays: return dx, dW, db."
-    if len(result) == 2:
-        return DX_MISSING_HINT
-    if len(result) != 3:
-        return f"linear_backward returned {len(result)} values; it must return three arrays: return dx, dW, db."
-    expected = {"dx": grad @ W.T, "dW": x.T @ grad, "db": grad.sum(axis=0)}
-    slips = _linear_slips(x, W, grad)
-    for name, got in zip(("dx", "dW", "db"), result):
-        problem = answer_type_problem(f"linear_backward's {name}", got, part=True)
-        if problem:
-            return problem
-        problem = exercise.compare(f"linear_backward on {description}: {name}", got, expected[name])
-        if not problem:
-            continue
-        for hint, value in slips[name]:
-            if np.shape(got) == value.shape and np.allclose(got, value):
-                return f"{problem} {hint}"
-        of = dict(dx="x", dW="W", db="b")[name]
-        if np.shape(got) != expected[name].shape:
-            return f"{problem} {name} has the shape of {of}."
-        formula = dict(dx="dx = grad @ W.T", dW="dW = x.T @ grad", db="db = grad.sum(axis=0)")[name]
-        return f"{problem} Check {formula}."
+def _first_wrong_part(attempt):
+    """"dx", "dW" or "db": the first of the three arrays returned that differs from the right one."""
+    if not isinstance(attempt.got, (tuple, list)) or len(attempt.got) != 3:
+        return None
+    for name, got, expected in zip(("dx", "dW", "db"), attempt.got, attempt.expected):
+        if not isinstance(got, np.ndarray):
+            return None
+        if got.shape != expected.shape or not np.allclose(got, expected):
+            return name
     return None
 
 
-def _check_linear_backward(fn):
-    for description, x, W, grad in _linear_cases():
-        grad_before = grad.copy()
-        try:
-            result = fn(x, W, grad)
-        except NotImplementedError:
-            return exercise.not_done("linear_backward")
-        except ValueError as error:
-            hint = f" {LINEAR_MATMUL_HINT}" if "matmul" in str(error) else ""
-            return exercise.failed(f"linear_backward raised ValueError on {description}: {error}.{hint}")
-        except Exception as error:
-            return exercise.failed(f"linear_backward raised {type(error).__name__} on {description}: {error}")
-        if not np.array_equal(grad, grad_before):
-            return exercise.failed("linear_backward changed the grad it was handed; compute new arrays instead.")
-        problem = _linear_result_problem(result, description, x, W, grad)
-        if problem:
-            return exercise.failed(problem)
-
-    check_rng = np.random.default_rng(8)
+def _linear_gradient_check(fn):
+    """None, or a sentence: a gradient check of fn's Linear(3 -> 4), a sigmoid, fn's Linear(4 -> 2)."""
+    rng = np.random.default_rng(8)
 
     def learner_linear(n_in, n_out):
-        layer = Linear(n_in, n_out, rng=check_rng, dtype=np.float64)
+        layer = Linear(n_in, n_out, rng=rng, dtype=np.float64)
 
         def compute(g):
             dx, dW, db = fn(layer.x, layer.W, g)
@@ -344,7 +238,6 @@ def _check_linear_backward(fn):
         return _learner_layer_backward(layer, compute)
 
     model = Sequential([learner_linear(3, 4), Sigmoid(), learner_linear(4, 2)])
-    errors = gradient_check(model, CrossEntropyLoss(), check_rng.normal(size=(6, 3)), np.array([0, 1, 1, 0, 1, 0]))
     hints = {"W": "dW = x.T @ grad", "b": "db = grad summed over the batch (axis 0)", "input": "dx = grad @ W.T"}
 
     def blame(off):
@@ -354,7 +247,65 @@ def _check_linear_backward(fn):
         culprits = [name for name in ("W", "b") if name in last] or ["input"]
         return "Off: " + ", ".join(culprits) + ". Check " + "; ".join(hints[name] for name in culprits) + "."
 
-    problem = _report_gradient_check("linear_backward", errors, blame)
-    if problem:
-        return exercise.failed(problem)
-    return exercise.passed("linear_backward is right for dx, dW and db, and passes the gradient check.")
+    return _gradient_check_problem("linear_backward", model, rng.normal(size=(6, 3)),
+                                   np.array([0, 1, 1, 0, 1, 0]), blame)
+
+
+DB_NOT_SUMMED = ("db is not summed over the batch: b is added to every sample's output, so its gradient "
+                 "adds up over the samples: db = grad.sum(axis=0), shape (out,).")
+
+LINEAR_BACKWARD = Exercise(
+    "linear_backward", lesson="06", solution=_linear_backward, cases=_linear_cases, parts=("dx", "dW", "db"),
+    after=_linear_gradient_check,
+    mistakes=[
+        Mistake("In a matrix product a @ b, a's last axis must match b's first: "
+                "dW = x.T @ grad is (in, batch) @ (batch, out), dx = grad @ W.T is (batch, out) @ (out, in).",
+                # db as a product with a vector of ones, one per input instead of one per sample
+                answer=lambda x, W, g: (g @ W.T, x.T @ g, g.T @ np.ones(len(W))),
+                raises=lambda error: "matmul" in str(error)),
+        Mistake("linear_backward returned two arrays: dx is missing. Return all three, dx = grad @ W.T "
+                "(what the layer hands down to the layer below), dW and db: return dx, dW, db.",
+                answer=lambda x, W, g: (x.T @ g, g.sum(axis=0)),
+                when=lambda attempt: isinstance(attempt.got, (tuple, list)) and len(attempt.got) == 2),
+        Mistake("dW looks like x @ grad, with x instead of xᵀ. dW[i, j] = Σ_n x[n, i] grad[n, j] sums over "
+                "the samples n, and that is x.T @ grad, (in, batch) @ (batch, out) -> (in, out). "
+                "(x @ grad only computes here because this batch is square.)",
+                answer=lambda x, W, g: (g @ W.T, x @ g, g.sum(axis=0))),
+        Mistake("dW looks like grad.T @ x, which is (xᵀ g)ᵀ: the transposes are swapped, so dW has the shape "
+                "of Wᵀ (out, in). Use dW = x.T @ grad, (in, batch) @ (batch, out) -> (in, out).",
+                answer=lambda x, W, g: (g @ W.T, g.T @ x, g.sum(axis=0))),
+        Mistake("dW looks like the product of one sample only. W is used by every sample in the batch, so its "
+                "gradients add up over the batch: dW = x.T @ grad does that sum.",
+                answer=lambda x, W, g: (g @ W.T, np.outer(x[0], g[0]), g.sum(axis=0))),
+        Mistake("dW looks like (x.T @ grad) / N: do not divide by the batch size here. The loss already "
+                "divided by N (its gradient is (softmax(z) - t) / N), so dW = x.T @ grad.",
+                answer=lambda x, W, g: (g @ W.T, x.T @ g / len(x), g.sum(axis=0))),
+        Mistake("dx looks like grad @ W without the transpose. Each input x_i reaches every output j through "
+                "W[i, j], so dx[n, i] = Σ_j grad[n, j] W[i, j]: dx = grad @ W.T.",
+                answer=lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0))),
+        Mistake("dx looks like W @ grad.T, which is (grad @ W.T)ᵀ: the transposes are swapped, so dx comes out "
+                "with one column per sample. Use dx = grad @ W.T, (batch, out) @ (out, in) -> (batch, in).",
+                answer=lambda x, W, g: (W @ g.T, x.T @ g, g.sum(axis=0))),
+        Mistake("dx looks like x.T @ grad, which is dW. dx is the gradient handed down to the layer below: "
+                "dx = grad @ W.T.",
+                answer=lambda x, W, g: (x.T @ g, x.T @ g, g.sum(axis=0))),
+        Mistake(DB_NOT_SUMMED, answer=lambda x, W, g: (g @ W.T, x.T @ g, g)),
+        Mistake(DB_NOT_SUMMED, answer=lambda x, W, g: (g @ W.T, x.T @ g, g[0])),
+        Mistake("db looks like grad.mean(axis=0): do not divide by the batch size here. The loss already "
+                "divided by N (its gradient is (softmax(z) - t) / N), so db = grad.sum(axis=0).",
+                answer=lambda x, W, g: (g @ W.T, x.T @ g, g.mean(axis=0))),
+        Mistake("db looks like grad summed over axis 1, the outputs. Sum over axis 0, the batch: "
+                "db = grad.sum(axis=0), one number per output, shape (out,).",
+                answer=lambda x, W, g: (g @ W.T, x.T @ g, g.sum(axis=1))),
+        Mistake("dx has the shape of x: check dx = grad @ W.T.",
+                answer=lambda x, W, g: (np.zeros_like(x), x.T @ g, g.sum(axis=0)),
+                when=lambda attempt: _first_wrong_part(attempt) == "dx"),
+        Mistake("dW has the shape of W: check dW = x.T @ grad.",
+                answer=lambda x, W, g: (g @ W.T, np.zeros_like(W), g.sum(axis=0)),
+                when=lambda attempt: _first_wrong_part(attempt) == "dW"),
+        Mistake("db has the shape of b: check db = grad.sum(axis=0).",
+                answer=lambda x, W, g: (g @ W.T, x.T @ g, np.zeros(W.shape[1])),
+                when=lambda attempt: _first_wrong_part(attempt) == "db"),
+    ],
+    success="linear_backward is right for dx, dW and db, and passes the gradient check.")
+check_linear_backward = LINEAR_BACKWARD.check
