@@ -145,3 +145,30 @@ def test_summary_lists_every_exercise_of_the_lesson(capsys):
 def test_no_numpy_warning_escapes_a_check(recwarn):
     TOY.check(lambda x: np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True))
     assert not recwarn.list
+
+
+def _width_seen(fn, case):
+    try:
+        fn(*case.args)
+    except ValueError as error:
+        return "a ValueError" if "3" in str(error) else f"a ValueError saying {str(error)!r}"
+    return "no error"
+
+
+def _refuse(x):
+    raise ValueError("expected 3 features")
+
+
+def test_run_may_grade_an_observation_in_words():
+    ex = Exercise("toy_refuse", lesson="test", solution=_refuse, run=_width_seen,
+                  cases=[Case("x of width 5", np.ones(5))], success="refused")
+    assert _grade(ex, _refuse)[0] == "pass"
+    status, message = _grade(ex, lambda x: x)
+    assert status == "fail" and "expected a ValueError, got no error." in message
+
+
+def test_accept_may_say_what_is_wrong():
+    ex = Exercise("toy_positive", lesson="test", solution=lambda: 1.0, cases=[Case("no input")],
+                  accept=lambda a: a.got > 0 or f"{a.got:g} is not above 0.", success="positive")
+    assert _grade(ex, lambda: 2.0)[0] == "pass"
+    assert _grade(ex, lambda: -2.0) == ("fail", "toy_positive on no input: -2 is not above 0.")

@@ -94,8 +94,10 @@ class Exercise:
     success: the praise, one line.
     parts: names of the parts when the answer is a tuple ("dx", "dW", "db").
     run: run(fn, case) -> the answer to grade (default fn(*case.args, **case.kwargs), on
-        copies of the arrays); for an exercise that watches what fn does (a training loop).
-    accept: accept(attempt) -> bool, when more than one answer is right (an epsilon in a log).
+        copies of the arrays); for an exercise that watches what fn does (a training loop). It may
+        put what it saw into words (a str, "a ValueError naming both widths"), compared as text.
+    accept: accept(attempt) -> bool, when more than one answer is right (an epsilon in a log);
+        it may return a sentence instead of False, saying what is wrong with this answer.
     after: after(fn) -> None or a sentence, a last test once every case is right.
     strict: NumPy warnings (log(0), overflow) raise, so the check can explain them.
     rtol, atol: how close a value must be to the solution's.
@@ -192,8 +194,10 @@ class Exercise:
             form = _form_problem(self.name, attempt.got, attempt.expected, self.parts, values=False)
             if form:
                 return form
-            return None if self.accept(attempt) else (
-                f"expected {_show(attempt.expected)}, got {_show(attempt.got)}.")
+            verdict = self.accept(attempt)
+            if isinstance(verdict, str):
+                return verdict
+            return None if verdict else f"expected {_show(attempt.expected)}, got {_show(attempt.got)}."
         return _form_problem(self.name, attempt.got, attempt.expected, self.parts) or _value_problem(
             attempt.got, attempt.expected, self.parts, self.rtol, self.atol)
 
@@ -349,6 +353,8 @@ def _value_problem(got, expected, parts, rtol, atol):
             if problem:
                 return f"item {i}: {problem}"
         return None
+    if isinstance(expected, str) or isinstance(got, str):   # an observation that `run` put into words
+        return None if got == expected else f"expected {expected}, got {got}."
     got_array = np.asarray(got, dtype=np.float64)
     expected_array = np.asarray(expected, dtype=np.float64)
     wrong = ~np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=True)

@@ -7,7 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid, step
-from .exercise import failed, not_done, passed, quietly, shape_problem
+from .exercise import Case, Exercise, Mistake
 from .plots import grid
 from ..neuron import Neuron
 from .widgets import FigureWidget, slider
@@ -136,171 +136,99 @@ def build_neuron_widget(**defaults):
     return NeuronWidget(**defaults)
 
 
-# ---- exercise checks ---------------------------------------------------------------------------
-
-def wrong_type(got, wanted):
-    """A sentence if got is not a number or array at all (None, a list, a dict, text), else None."""
-    if got is None:
-        return f"it returned None: did you forget `return`? It must return {wanted}."
-    if isinstance(got, (list, tuple)):
-        return (f"it returned a Python {type(got).__name__}; it must return {wanted}. "
-                "NumPy's @ and + on arrays give that directly, no list needed.")
-    if isinstance(got, (dict, set, str, bytes)):
-        return f"it returned a {type(got).__name__}; it must return {wanted}."
-    return None
-
-
-# Each case: description, x, w, b. Arrays, as the exercise promises. The square batch is where
-# w @ x runs without an error but computes the wrong thing; the (3, 2) batch is where it fails.
-NEURON_CASES = [
-    ("the Basic Network in Python neuron", np.array([2.0, 3.0]), np.array([0.0, 1.0]), 4.0),
-    ("negative weights", np.array([1.0, 2.0]), np.array([-1.0, 0.5]), -1.0),
-    ("a batch of 2 inputs (x of shape (2, 2))", np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([0.5, -1.0]), 0.25),
-    ("a batch of 3 inputs (x of shape (3, 2))", np.array([[2.0, 3.0], [-1.0, 0.5], [0.0, 0.0]]),
-     np.array([0.5, -1.0]), 0.25),
-]
+# ---- exercises ----------------------------------------------------------------------------------
 
 ORDER_HINT = "multiply x @ w: x's rows are samples, so each row meets w and gives that sample's weighted sum."
 
 
-def _check_neuron_forward(fn):
-    name = "neuron_forward"
-    wanted = "a number for one input x of shape (inputs,) and a NumPy array of shape (batch,) for a batch"
-    for description, x, w, b in NEURON_CASES:
-        where = f"{name} on {description}, x={x.tolist()}, w={w.tolist()}, b={b}"
-        try:
-            got = fn(x.copy(), w.copy(), b)
-        except NotImplementedError:
-            return not_done(name)
-        except Exception as error:  # the learner's code failed: say where and why, not a traceback
-            if x.ndim == 2 and isinstance(error, ValueError) and _is_shape_error(error):
-                return failed(f"{where}: NumPy could not multiply x of shape {x.shape} and w of shape {w.shape} "
-                              f"in the order your code asks (w @ x pairs w with the columns of x); {ORDER_HINT}")
-            return failed(f"{name} raised {type(error).__name__} on {description}: {error}")
-        problem = wrong_type(got, wanted) or compare_neuron(got, x, w, b, Neuron(w, b).forward(x))
-        if problem:
-            return failed(f"{where}: {problem}")
-    return passed("neuron_forward matches nnlib.Neuron: weighted sum, bias, sigmoid.")
+def _w_at_x_unless_square(x, w, b):
+    """w @ x where x is not square (the (3, 2) batch, where NumPy refuses), right elsewhere."""
+    return sigmoid(w @ x + b) if x.ndim == 2 and x.shape[0] != x.shape[1] else sigmoid(x @ w + b)
 
 
-def check_neuron_forward(fn, quiet=False):
-    """fn(x, w, b) -> sigmoid(x · w + b); x: (inputs,) gives a number, x: (batch, inputs) gives (batch,).
-
-    Prints what is wrong and its likely cause, or one line of praise (nothing with quiet=True);
-    returns True when fn is right.
-    """
-    return quietly(lambda: _check_neuron_forward(fn), quiet)
+def _is_matmul_error(error):
+    return isinstance(error, ValueError) and ("matmul" in str(error) or "not aligned" in str(error))
 
 
-def _is_shape_error(error):
-    message = str(error)
-    return "matmul" in message or "not aligned" in message or "could not be broadcast" in message
+# The square batch is where w @ x runs without an error but computes the wrong thing; the (3, 2) batch is
+# where it fails.
+NEURON_FORWARD = Exercise(
+    "neuron_forward", lesson="01", solution=lambda x, w, b: Neuron(w, b).forward(x),
+    cases=[Case("the Basic Network in Python neuron, x=[2, 3], w=[0, 1], b=4",
+                np.array([2.0, 3.0]), np.array([0.0, 1.0]), 4.0),
+           Case("negative weights, x=[1, 2], w=[-1, 0.5], b=-1", np.array([1.0, 2.0]), np.array([-1.0, 0.5]), -1.0),
+           Case("a batch of 2 inputs (x of shape (2, 2))", np.array([[1.0, 2.0], [0.5, -1.0]]),
+                np.array([0.5, -1.0]), 0.25),
+           Case("a batch of 3 inputs (x of shape (3, 2))", np.array([[2.0, 3.0], [-1.0, 0.5], [0.0, 0.0]]),
+                np.array([0.5, -1.0]), 0.25)],
+    mistakes=[
+        Mistake("You multiplied element by element (x * w), which gives one number per input; add the products "
+                "up (x @ w multiplies and adds) before adding b.", answer=lambda x, w, b: sigmoid(x * w + b)),
+        Mistake("np.sum without an axis adds up the whole batch into one number; use x @ w "
+                "(or np.sum(x * w, axis=-1)) for one weighted sum per sample.",
+                answer=lambda x, w, b: sigmoid(np.sum(x * w) + b)),
+        Mistake("np.sum(x * w, axis=0) adds down the batch (one input across all samples); use axis=-1, the "
+                "inputs of one sample, or x @ w.", answer=lambda x, w, b: sigmoid(np.sum(x * w, axis=0) + b)),
+        Mistake(f"That is w @ x, which pairs w with the columns of x (one input across all samples); {ORDER_HINT}",
+                answer=lambda x, w, b: sigmoid(w @ x + b)),
+        Mistake(f"NumPy could not multiply x and w in the order your code asks (w @ x pairs w with the columns "
+                f"of x); {ORDER_HINT}", answer=_w_at_x_unless_square, raises=_is_matmul_error),
+        Mistake("That is the weighted sum z; apply the sigmoid to it.", answer=lambda x, w, b: x @ w + b),
+        Mistake("The bias b is missing: z = x · w + b.", answer=lambda x, w, b: sigmoid(x @ w)),
+        Mistake("That is 1 / (1 + e^(+z)): the sigmoid has a minus sign, 1 / (1 + e^(-z)), so a large z gives "
+                "nearly 1.", answer=lambda x, w, b: 1 / (1 + np.exp(x @ w + b))),
+        Mistake("The weights are missing: multiply each input by its weight.",
+                answer=lambda x, w, b: sigmoid(np.sum(x, axis=-1) + b)),
+        Mistake("The bias has the wrong sign, as if z = x · w - b. In np.exp(-x @ w + b) the minus covers only "
+                "x @ w: write np.exp(-(x @ w + b)).", answer=lambda x, w, b: 1 / (1 + np.exp(-x @ w + b))),
+        Mistake("That is the step function (0 or 1); this exercise asks for the sigmoid 1 / (1 + e^(-z)).",
+                answer=lambda x, w, b: step(x @ w + b)),
+    ],
+    success="neuron_forward matches nnlib.Neuron: weighted sum, bias, sigmoid.")
+check_neuron_forward = NEURON_FORWARD.check
 
 
-def compare_neuron(got, x, w, b, expected):
-    """None if got matches the neuron's output, else a sentence naming the likely mistake."""
-    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
-    expected = np.asarray(expected)
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return f"expected numbers, got {type(got).__name__} {got!r:.80}."
-    shape_guesses = [
-        (sigmoid(x * w + b), "you multiplied element by element (x * w), which gives one number per input; "
-                             "add the products up (x @ w multiplies and adds) before adding b."),
-        (sigmoid(np.sum(x * w) + b), "np.sum without an axis adds up the whole batch into one number; "
-                                     "use x @ w (or np.sum(x * w, axis=-1)) for one weighted sum per sample."),
-    ]
-    if got.shape != expected.shape:
-        for value, hint in shape_guesses:
-            if got.shape == value.shape and np.allclose(got, value):
-                return f"expected shape {expected.shape}, got shape {got.shape}: {hint}"
-        return shape_problem(got, expected.shape)
-    if np.allclose(got, expected):
-        return None
-    z = x @ w + b
-    guesses = [
-        (z, "that is the weighted sum z; apply the sigmoid to it."),
-        (sigmoid(x @ w), "the bias b is missing: z = x · w + b."),
-        (sigmoid(-z), "that is 1 / (1 + e^(+z)): the sigmoid has a minus sign, 1 / (1 + e^(-z)), "
-                      "so a large z gives nearly 1."),
-        (sigmoid(np.sum(x, axis=-1) + b), "the weights are missing: multiply each input by its weight."),
-        (sigmoid(x @ w - b), "the bias has the wrong sign, as if z = x · w - b. In np.exp(-x @ w + b) the minus "
-                             "covers only x @ w: write np.exp(-(x @ w + b))."),
-        (step(z), "that is the step function (0 or 1); this exercise asks for the sigmoid 1 / (1 + e^(-z))."),
-    ]
-    if x.ndim == 2 and x.shape[0] == x.shape[1]:
-        guesses.insert(0, (sigmoid(w @ x + b), f"that is w @ x, which pairs w with the columns of x (one input "
-                                               f"across all samples); {ORDER_HINT}"))
-    for value, hint in guesses:
-        if np.allclose(got, value):
-            return f"expected {np.round(expected, 6).tolist()}, got {np.round(got, 6).tolist()}: {hint}"
-    return f"expected {np.round(expected, 6).tolist()}, got {np.round(got, 6).tolist()}."
+def _as_three(answer):
+    """An array of three numbers, read as the tuple (w1, w2, b) the exercise asks for."""
+    return tuple(answer.tolist()) if isinstance(answer, np.ndarray) and answer.ndim == 1 else answer
 
 
-def nor_answer_problem(answer):
-    """None if answer is three numbers (w1, w2, b), else one plain sentence about what came back."""
-    name = "nor_weights"
-    if answer is None:
-        return f"{name} returned None: did you forget `return`? Return three numbers: return (w1, w2, b)."
-    if isinstance(answer, (str, bytes)) or (isinstance(answer, (list, tuple))
-                                            and any(isinstance(v, (str, bytes)) for v in answer)):
-        return f"{name} returned text ({answer!r:.60}); return numbers such as -1.0, not strings such as '-1.0'."
-    if isinstance(answer, (dict, set, frozenset)):
-        return (f"{name} returned a {type(answer).__name__} ({answer!r:.60}); return a tuple of three numbers instead: "
-                "return (w1, w2, b).")
-    try:
-        count = len(answer)
-    except TypeError:
-        return f"{name} returned {type(answer).__name__} {answer!r:.60}; return three numbers: return (w1, w2, b)."
-    if count == 2 and np.ndim(answer[0]) == 1 and len(answer[0]) == 2:
-        return (f"{name} returned (w, b) with the two weights in one array; return three separate numbers: "
-                "return (w[0], w[1], b).")
-    if count != 3:
-        return (f"{name} returned {count} value{'s' * (count != 1)}; return exactly three, (w1, w2, b): "
-                "a weight for each of the two inputs, then the bias.")
-    try:
-        values = np.array([float(v) for v in answer])
-    except (TypeError, ValueError):
-        return f"{name} returned {answer!r:.80}; each of w1, w2 and b must be one number."
-    if not np.isfinite(values).all():
-        return f"{name} returned {answer!r:.80}; w1, w2 and b must be finite numbers (no NaN or infinity)."
-    return None
-
-
-def _check_nor_weights(fn):
-    name = "nor_weights"
-    try:
-        answer = fn()
-    except NotImplementedError:
-        return not_done(name)
-    except Exception as error:
-        return failed(f"{name} raised {type(error).__name__}: {error}")
-    problem = nor_answer_problem(answer)
-    if problem:
-        return failed(problem)
-    w1, w2, b = (float(v) for v in answer)
-    table = truth_table(w1, w2, b)
+def _computes_nor(attempt):
+    """True when the weights compute NOR, else what their truth table is."""
+    w1, w2, b = (float(v) for v in attempt.got)
+    with np.errstate(all="ignore"):
+        table = truth_table(w1, w2, b)
     nor = np.array(GATES["NOR"])
-    if tuple(table.tolist()) == GATES["NOR"]:
-        return passed(f"w1={w1:g}, w2={w2:g}, b={b:g} compute NOR.")
-    said = (f"{name}: w1={w1:g}, w2={w2:g}, b={b:g} give outputs {table.tolist()} on (0,0) (0,1) (1,0) (1,1); "
-            f"NOR needs {nor.tolist()}.")
-    z = GATE_INPUTS @ np.array([w1, w2]) + b
-    on_the_line = [tuple(int(v) for v in GATE_INPUTS[i]) for i in np.flatnonzero((z == 0) & (nor == 1))]
-    if on_the_line:
-        return failed(f"{said} At {on_the_line[0]} the weighted sum is exactly z = 0, and the step says 1 only "
-                      "when z > 0: that input must be strictly on the positive side.")
-    if tuple(table.tolist()) == GATES["OR"]:
-        return failed(f"{said} These compute OR. NOR is 'not OR': every output flipped. "
-                      "Remember how NAND came from AND.")
-    wrong = [tuple(int(v) for v in GATE_INPUTS[i]) for i in np.flatnonzero(table != nor)]
-    return failed(f"{said} Wrong for input(s) {wrong}.")
+    if np.isfinite([w1, w2, b]).all() and (table == nor).all():
+        return True
+    wrong = ", ".join(str(tuple(int(v) for v in GATE_INPUTS[i])) for i in np.flatnonzero(table != nor))
+    return (f"w1={w1:g}, w2={w2:g}, b={b:g} give outputs {table.tolist()}; NOR needs {nor.tolist()}"
+            + (f", wrong for input(s) {wrong}." if wrong else "."))
 
 
-def check_nor_weights(fn, quiet=False):
-    """fn() -> (w1, w2, b) whose perceptron computes NOR (1 only for input (0, 0)).
+def _has_text(answer):
+    return isinstance(answer, (str, bytes)) or (
+        isinstance(answer, (tuple, list)) and any(isinstance(v, (str, bytes)) for v in answer))
 
-    Prints what is wrong, or one line of praise (nothing with quiet=True); returns True when right.
-    """
-    return quietly(lambda: _check_nor_weights(fn), quiet)
+
+NOR_WEIGHTS = Exercise(
+    "nor_weights", lesson="01", solution=lambda: (-1.0, -1.0, 0.5), parts=("w1", "w2", "b"),
+    run=lambda fn, case: _as_three(fn()), accept=_computes_nor,
+    cases=[Case("the gate inputs (0,0) (0,1) (1,0) (1,1)")],
+    mistakes=[
+        Mistake("Return numbers such as -1.0, not strings such as '-1.0'.", answer=lambda: ("-1", "-1", "0.5"),
+                when=lambda attempt: _has_text(attempt.got)),
+        Mistake("You returned (w, b) with the two weights in one array; return three separate numbers: "
+                "return (w[0], w[1], b).", answer=lambda: (np.array([-1.0, -1.0]), 0.5),
+                when=lambda attempt: len(attempt.got) == 2 and np.shape(attempt.got[0]) == (2,)),
+        Mistake("w1, w2 and b must be finite numbers (no NaN or infinity).", answer=lambda: (-np.inf, -1.0, 0.5),
+                when=lambda attempt: len(attempt.got) == 3 and not np.isfinite(np.array(attempt.got, float)).all()),
+        Mistake("At (0, 0) the weighted sum is exactly z = 0, and the step says 1 only when z > 0: that input must "
+                "be strictly on the positive side.", answer=lambda: (-1.0, -1.0, 0.0),
+                when=lambda attempt: float(attempt.got[2]) == 0),
+        Mistake("These compute OR. NOR is 'not OR': every output flipped. Remember how NAND came from AND.",
+                answer=lambda: (1.0, 1.0, -0.5),
+                when=lambda attempt: tuple(truth_table(*attempt.got).tolist()) == GATES["OR"]),
+    ],
+    success="your w1, w2, b compute NOR.")
+check_nor_weights = NOR_WEIGHTS.check

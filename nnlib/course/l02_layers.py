@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
-from .exercise import compare, failed, not_done, passed, quietly
+from .exercise import Case, Exercise, Mistake
 from ..layers import Linear
 from .widgets import FigureWidget, slider
 
@@ -128,108 +128,89 @@ def build_layer_widget(**defaults):
     return LayerWidget(**defaults)
 
 
-# ---- exercise check ----------------------------------------------------------------------------
+# ---- exercise: a layer's forward pass with a width check ----------------------------------------
 
 ORDER_HINT = ("Multiply x @ W, in that order: x's rows are samples (batch, in) and W's rows are inputs (in, out), "
               "so the inner sizes meet. W @ x and x @ W.T do not fit.")
 
 
+def _layer_forward(x, W, b):
+    """nnlib's Linear with these weights; one sample x (in,) gives one row (out,). A wrong width raises."""
+    y = layer_outputs(x, W, b)
+    return y[0] if np.ndim(x) == 1 else y
+
+
 def _is_numpy_shape_error(error):
     message = str(error)
-    return "matmul" in message or "not aligned" in message or "could not be broadcast" in message
+    return isinstance(error, ValueError) and (
+        "matmul" in message or "not aligned" in message or "could not be broadcast" in message)
 
 
-def _value_problem(where, got, x, W, b, expected):
-    """None if got is right, else a sentence naming the likely mistake."""
-    if got is None:
-        return f"{where}: it returned None: did you forget `return`?"
-    if isinstance(got, (list, tuple, dict, set, str, bytes)):
-        return (f"{where}: it returned a Python {type(got).__name__}; return a NumPy array of shape "
-                f"{expected.shape}, as x @ W + b gives.")
-    if x.ndim == 1 and np.shape(got) == (1, len(b)):
-        return (f"{where}: expected shape {expected.shape} (one output per neuron, as x @ W + b gives), "
-                f"got {np.shape(got)}. Do not add a batch axis.")
+def _run(fn, case):
+    """fn's answer; on an input of the wrong width, which error it raised, in words."""
+    x, W, b = case.args
+    if x.shape[-1] == W.shape[0]:
+        return fn(x, W, b)
     try:
-        got_array = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return compare(where, got, expected)
-    if got_array.shape == expected.shape and not np.allclose(got_array, expected):
-        guesses = [
-            (x @ W, "you returned x @ W; the bias b is missing."),
-            (sigmoid(x @ W + b), "you applied the sigmoid; this layer is only x @ W + b "
-                                 "(activations between layers come in lesson 03)."),
-            (x @ W - b, "the bias is subtracted; add it: x @ W + b."),
-            (x @ (W + b), "you added b to W before multiplying; add it after the product: x @ W + b."),
-        ]
-        for value, hint in guesses:
-            if np.allclose(got_array, value):
-                return f"{where}: {hint}"
-    return compare(where, got, expected)
+        got = fn(x, W, b)
+    except ValueError as error:
+        if _is_numpy_shape_error(error):
+            return f"NumPy's own ValueError from @ ({error})"
+        if str(W.shape[0]) in str(error) and str(x.shape[-1]) in str(error):
+            return f"a ValueError (each sample needs {W.shape[0]} features, not {x.shape[-1]})"
+        return f"a ValueError that says {str(error)!r}"
+    return f"no error: it returned {type(got).__name__} {np.shape(got)}"
 
 
-def _check_layer_forward(fn):
-    name = "layer_forward"
+def _checked(product=lambda x, W, b: x @ W + b, width=lambda x: x.shape[-1], needed=lambda W: W.shape[0],
+             message="expected {} features per sample, got {}"):
+    """A layer_forward (for a mistake) that raises ValueError(message) when width(x) != needed(W), else
+    returns product(x, W, b); by default the width check and the product are right."""
+    def layer_forward(x, W, b):
+        if width(x) != needed(W):
+            raise ValueError(message.format(needed(W), width(x)))
+        return product(x, W, b)
+    return layer_forward
+
+
+def _cases():
     rng = np.random.default_rng(2)
-    W, b = rng.standard_normal((3, 2)), rng.standard_normal(2)
-    x_batch = rng.standard_normal((4, 3))
-    value_cases = [
-        ("the DLFS Notes' x = [[1.0, 0.5]] (shape (1, 2)) with W1 (2, 3) and b1", np.array([[1.0, 0.5]]), W1, B1),
-        ("a batch x of shape (4, 3) with W (3, 2)", x_batch, W, b),
-        ("one sample x of shape (3,) with W (3, 2)", x_batch[0], W, b),
-    ]
-    for description, x, W_case, b_case in value_cases:
-        where = f"{name} on {description}"
-        try:
-            got = fn(x.copy(), W_case.copy(), b_case.copy())
-        except NotImplementedError:
-            return not_done(name)
-        except IndexError as error:
-            if x.ndim == 1:
-                return failed(f"{where}: IndexError ({error}). One sample has only one axis, so x.shape[1] does "
-                              "not exist; x.shape[-1], the last axis, is the width for one sample and for a batch.")
-            return failed(f"{name} raised IndexError on {description}: {error}")
-        except ValueError as error:
-            if _is_numpy_shape_error(error):
-                return failed(f"{where}: NumPy's @ could not multiply x of shape {x.shape} and W of shape "
-                              f"{W_case.shape} the way your code asks. {ORDER_HINT}")
-            return failed(f"{where}: your ValueError ({error}) stopped an input that fits: x has "
-                          f"{x.shape[-1]} features and W of shape (in, out) = {W_case.shape} expects "
-                          f"W.shape[0] = {W_case.shape[0]}. Compare x.shape[-1] with W.shape[0].")
-        except Exception as error:
-            return failed(f"{name} raised {type(error).__name__} on {description}: {error}")
-        expected = layer_outputs(x, W_case, b_case)
-        if x.ndim == 1:
-            expected = expected[0]     # nnlib always returns a batch; here one sample gives one row
-        problem = _value_problem(where, got, x, W_case, b_case, expected)
-        if problem:
-            return failed(problem)
-    for description, x in [("x of shape (2, 5) with W (3, 2)", rng.standard_normal((2, 5))),
-                           ("x of shape (5,) with W (3, 2)", rng.standard_normal(5))]:
-        try:
-            got = fn(x, W.copy(), b.copy())
-        except NotImplementedError:
-            return not_done(name)
-        except ValueError as error:
-            message = str(error)
-            if _is_numpy_shape_error(error):
-                return failed(f"{name} on {description}: the ValueError came from NumPy's @, not from your check. "
-                              "Compare x.shape[-1] with W.shape[0] first and raise your own ValueError.")
-            if "3" not in message or "5" not in message:
-                return failed(f"{name} on {description}: your ValueError says {message!r}; say which width was "
-                              "expected (3) and which came (5), so the user can fix the input.")
-            continue
-        except Exception as error:
-            return failed(f"{name} on {description}: expected a ValueError, got {type(error).__name__}: {error}")
-        return failed(f"{name} on {description}: expected a ValueError (each sample needs 3 features, "
-                      f"not 5), but it returned {type(got).__name__} {np.shape(got)}.")
-    return passed("layer_forward gives x @ W + b for batches and single samples, and rejects a wrong width.")
+    W, b, x = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((4, 3))
+    return [Case("the DLFS Notes' x = [[1.0, 0.5]] (shape (1, 2)) with W1 (2, 3) and b1",
+                 np.array([[1.0, 0.5]]), W1, B1),
+            Case("a batch x of shape (4, 3) with W (3, 2)", x, W, b),
+            Case("one sample x of shape (3,) with W (3, 2)", x[0], W, b),
+            Case("x of shape (2, 5) with W (3, 2)", rng.standard_normal((2, 5)), W, b),
+            Case("x of shape (5,) with W (3, 2)", rng.standard_normal(5), W, b)]
 
 
-def check_layer_forward(fn, quiet=False):
-    """fn(x, W, b) -> x @ W + b; x: (batch, in) gives (batch, out), x: (in,) gives (out,).
+def _says(start):
+    return lambda attempt: isinstance(attempt.got, str) and attempt.got.startswith(start)
 
-    A wrong width must raise the learner's own ValueError that names both widths.
-    Prints what is wrong and its likely cause, or one line of praise (nothing with quiet=True);
-    returns True when fn is right.
-    """
-    return quietly(lambda: _check_layer_forward(fn), quiet)
+
+LAYER_FORWARD = Exercise(
+    "layer_forward", lesson="02", solution=_layer_forward, run=_run, cases=_cases,
+    mistakes=[
+        Mistake("You returned x @ W; the bias b is missing.", answer=_checked(lambda x, W, b: x @ W)),
+        Mistake("You applied the sigmoid; this layer is only x @ W + b (activations between layers come in "
+                "lesson 03).", answer=_checked(lambda x, W, b: sigmoid(x @ W + b))),
+        Mistake("The bias is subtracted; add it: x @ W + b.", answer=_checked(lambda x, W, b: x @ W - b)),
+        Mistake("You added b to W before multiplying; add it after the product: x @ W + b.",
+                answer=_checked(lambda x, W, b: x @ (W + b))),
+        Mistake("One sample gives one output per neuron, shape (out,), as x @ W + b gives: do not add a batch axis.",
+                answer=_checked(lambda x, W, b: np.atleast_2d(x) @ W + b)),
+        Mistake(f"NumPy's @ could not multiply x and W the way your code asks. {ORDER_HINT}",
+                answer=_checked(lambda x, W, b: W @ x + b), raises=_is_numpy_shape_error),
+        Mistake("One sample has only one axis, so x.shape[1] does not exist; x.shape[-1], the last axis, is the "
+                "width for one sample and for a batch.", answer=_checked(width=lambda x: x.shape[1]),
+                raises=lambda error: isinstance(error, IndexError) and "tuple index" in str(error)),
+        Mistake("Your ValueError stopped an input that fits: W of shape (in, out) expects x.shape[-1] == W.shape[0]. "
+                "Compare x.shape[-1] with W.shape[0].", answer=_checked(needed=lambda W: W.shape[1]),
+                raises=lambda error: isinstance(error, ValueError)),
+        Mistake("The ValueError came from NumPy's @, not from your check. Compare x.shape[-1] with W.shape[0] first "
+                "and raise your own ValueError.", answer=lambda x, W, b: x @ W + b, when=_says("NumPy's own")),
+        Mistake("Say in your message which width was expected (3) and which came (5), so the user can fix the input.",
+                answer=_checked(message="bad input"), when=_says("a ValueError that says")),
+    ],
+    success="layer_forward gives x @ W + b for batches and single samples, and rejects a wrong width.")
+check_layer_forward = LAYER_FORWARD.check

@@ -7,7 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import activations as act
-from .exercise import answer_type_problem, compare, quietly, run_check, shape_problem
+from .exercise import Case, Exercise, Mistake
 from .widgets import FigureWidget, slider
 
 # name -> (h, h'), all taken from nnlib.activations.
@@ -133,123 +133,63 @@ def build_softmax_temperature(logits=BOOK_LOGITS, temperature=1.0):
 
 # ---- exercise: a stable, row-wise softmax -------------------------------------------------
 
-AXIS0_HINT = ("every column sums to 1 instead of every row: you normalised over axis 0, down the batch. "
-              "The classes run along the last axis: use axis=-1 (or axis=1) for both the max and the sum.")
-KEEPDIMS_HINT = ("x.max(axis=-1) and e.sum(axis=-1) give one number per row, shape (batch,), and NumPy lines that "
-                 "shape up with the columns, not the rows. Add keepdims=True so they stay a column, shape (batch, 1), "
-                 "and each row is shifted and divided by its own number.")
-WHOLE_BATCH_HINT = ("the whole batch sums to 1, but each row should. You summed over the whole batch: "
-                    "use axis=-1, keepdims=True.")
-OVERFLOW_HINT = ("exp overflowed on the large inputs: e^1010 is inf, and inf/inf = NaN. Subtract each row's "
-                 "maximum before taking exp (x - x.max(axis=-1, keepdims=True)), so the largest exponent is e^0 = 1.")
+def _shifted_by(shift):
+    """softmax with each row shifted by shift(x) (a column) instead of its maximum."""
+    def softmax(x):
+        e = np.exp(x - shift(x))
+        return e / e.sum(axis=-1, keepdims=True)
+    return softmax
 
 
-def global_max_hint(x, rows):
-    """The hint for subtracting the batch's maximum: rows (indices) far below it come out NaN."""
-    named = " and ".join(f"row {r} {x[r].tolist()}" for r in rows)
-    return (f"{named} came out NaN. You subtracted the maximum of the whole batch ({x.max():g}) instead of each "
-            f"row's own maximum: every number there is far below {x.max():g}, so exp(...) underflows to 0 for "
-            "every entry of the row, and 0/0 = NaN. Subtract x.max(axis=-1, keepdims=True) instead.")
+def _far_below_the_batch_max(attempt):
+    """Only rows whose maximum is far below the whole batch's came out NaN (exp(-700) is about 1e-304)."""
+    x, bad = attempt.case.args[0], ~np.isfinite(attempt.got).all(axis=-1)
+    return bad.any() and (x.max(axis=-1)[bad] < x.max() - 700).all()
 
 
-def _softmax_slips(x):
-    """(hint, value) pairs: what the usual mistakes return on x (batch, classes)."""
-    def attempt(formula):
-        with np.errstate(all="ignore"):
-            try:
-                return formula()
-            except ValueError:      # (batch, classes) and (batch,) do not broadcast: that slip raises instead
-                return None
-
-    row_max, col_max = x.max(axis=-1, keepdims=True), x.max(axis=0, keepdims=True)
-    far_below = [r for r in range(len(x)) if x[r].max() < x.max() - 700]   # exp(-700) is about 1e-304
-    slips = [
-        (global_max_hint(x, far_below) if far_below else None,
-         lambda: np.exp(x - x.max()) / np.exp(x - x.max()).sum(axis=-1, keepdims=True)),
-        (OVERFLOW_HINT, lambda: np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)),
-        (WHOLE_BATCH_HINT, lambda: np.exp(x) / np.exp(x).sum()),
-        (WHOLE_BATCH_HINT, lambda: np.exp(x - x.max()) / np.exp(x - x.max()).sum()),
-        (WHOLE_BATCH_HINT, lambda: np.exp(x - row_max) / np.exp(x - row_max).sum()),
-        (AXIS0_HINT, lambda: np.exp(x - col_max) / np.exp(x - col_max).sum(axis=0, keepdims=True)),
-        (AXIS0_HINT, lambda: np.exp(x - row_max) / np.exp(x - row_max).sum(axis=0, keepdims=True)),
-        (AXIS0_HINT, lambda: np.exp(x) / np.exp(x).sum(axis=0, keepdims=True)),
-        (KEEPDIMS_HINT, lambda: np.exp(x - x.max(axis=-1)) / np.exp(x - x.max(axis=-1)).sum(axis=-1)),
-        (KEEPDIMS_HINT, lambda: np.exp(x - row_max) / np.exp(x - row_max).sum(axis=-1)),
-        (KEEPDIMS_HINT, lambda: np.exp(x - x.max(axis=-1)) / np.exp(x - x.max(axis=-1)).sum(axis=-1, keepdims=True)),
-    ]
-    return [(hint, value) for hint, formula in slips if hint and (value := attempt(formula)) is not None]
+def _rows_do_not_sum_to_1(got):
+    return not np.allclose(got.sum(axis=-1), 1)
 
 
-def _softmax_problem(description, x):
-    """A function of the learner's result that names what is wrong, or returns None."""
-    expected = act.softmax(x)
-    slips = _softmax_slips(x)
-
-    def problem(got):
-        where = f"softmax on {description}"
-        problem = answer_type_problem("softmax", got, expected.shape)
-        if problem:
-            return problem
-        problem = shape_problem(got, expected.shape)
-        if problem:
-            return f"{where}: {problem} Softmax keeps the input's shape."
-        got = np.asarray(got, dtype=np.float64)
-        mismatch = compare(where, got, expected)
-        if mismatch is None:
-            return None
-        for hint, value in slips:
-            if np.allclose(got, value, equal_nan=True):
-                return f"{where}: {hint}"
-        if not np.isfinite(got).all():
-            bad = [r for r in range(len(got)) if not np.isfinite(got[r]).all()]
-            if all(x[r].max() < x.max() - 700 for r in bad):
-                return f"{where}: {global_max_hint(x, bad)}"
-            return f"{where}: {OVERFLOW_HINT}"
-        sums = got.sum(axis=-1)
-        if not np.allclose(sums, 1):
-            if got.ndim == 2 and np.isclose(got.sum(), 1):
-                return f"{where}: {WHOLE_BATCH_HINT} (Row sums {np.round(sums, 4)}.)"
-            if got.ndim == 2 and np.allclose(got.sum(axis=0), 1):
-                return f"{where}: {AXIS0_HINT} (Row sums {np.round(sums, 4)}.)"
-            return f"{where}: each row should sum to 1, but the row sums are {np.round(sums, 4)}."
-        return mismatch
-
-    return problem
-
-
-def _explain_broadcast(fn):
-    """fn, but a broadcasting ValueError also says which keepdims is missing."""
-    def call(x):
-        try:
-            return fn(x)
-        except ValueError as error:
-            if "broadcast" in str(error):
-                raise ValueError(f"{error}. {KEEPDIMS_HINT}") from None
-            raise
-    return call
-
-
-def check_softmax(fn, quiet=False):
-    """Check fn(x) -> softmax of each row of x (batch, classes), stable for large inputs.
-
-    Prints what is wrong (and the likely cause), or one line of praise; quiet=True prints nothing.
-    Returns True when fn is right.
-    """
-    small = np.array([[0.3, 2.9, 4.0]])
-    batch = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0], [-2.0, 0.0, 5.0]])
-    large = np.array([[1010.0, 1000.0, 990.0], [-1000.0, -1010.0, -1020.0]])
-    cases = [(description, (x,), _softmax_problem(description, x)) for description, x in (
-        (f"one row {small.tolist()}", small),
-        (f"a batch of 3 rows {batch.tolist()}", batch),
-        (f"large inputs {large.tolist()}", large),
-    )]
-    explained = _explain_broadcast(fn)
-
-    def silent_numpy(x):
-        # A naive exp overflows with a RuntimeWarning; the check reports that in words instead.
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-            return explained(x.copy())
-
-    return quietly(lambda: run_check("softmax", silent_numpy, cases,
-                                     "softmax: stable on large inputs, and every row of a batch sums to 1. Well done!"),
-                   quiet)
+SOFTMAX = Exercise(
+    "softmax", lesson="03", solution=act.softmax,
+    cases=[Case("one row [[0.3, 2.9, 4.0]]", np.array([[0.3, 2.9, 4.0]])),
+           Case("a batch of 2 rows [[1, 2, 3], [1, 1, 1]]", np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])),
+           Case("large inputs [[1010, 1000, 990], [-1000, -1010, -1020]]",
+                np.array([[1010.0, 1000.0, 990.0], [-1000.0, -1010.0, -1020.0]])),
+           Case("a row spread over 1000, [[1000, 0, 500]]", np.array([[1000.0, 0.0, 500.0]])),
+           Case("a row spread over 2000, [[2000, 0, 1000]]", np.array([[2000.0, 0.0, 1000.0]]))],
+    mistakes=[
+        Mistake("Softmax keeps the input's shape: one probability per logit, (batch, classes).",
+                answer=lambda x: act.softmax(x)[0], when=lambda attempt: isinstance(attempt.got, np.ndarray)
+                and attempt.got.shape != attempt.expected.shape),
+        Mistake("x.max(axis=-1) and e.sum(axis=-1) give one number per row, shape (batch,), and NumPy lines that "
+                "shape up with the columns, not the rows. Add keepdims=True so they stay a column, shape (batch, 1), "
+                "and each row is shifted and divided by its own number.",
+                answer=lambda x: np.exp(x - x.max(axis=-1)) / np.exp(x - x.max(axis=-1)).sum(axis=-1),
+                raises=lambda error: "broadcast" in str(error)),
+        Mistake("The rows far below the batch's largest number came out NaN. You subtracted the maximum of the whole "
+                "batch instead of each row's own maximum: every number there is far below it, so exp(...) underflows "
+                "to 0 for every entry of the row, and 0/0 = NaN. Subtract x.max(axis=-1, keepdims=True) instead.",
+                answer=_shifted_by(lambda x: x.max()), when=_far_below_the_batch_max),
+        Mistake("You subtracted each row's mean: the largest exponent is then e^(max - mean), e^1000 here, which still "
+                "overflows. Subtract each row's maximum, so the largest exponent is e^0 = 1.",
+                answer=_shifted_by(lambda x: x.mean(axis=-1, keepdims=True))),
+        Mistake("You subtracted each row's minimum: the largest exponent is then e^(max - min), e^1000 here, which "
+                "overflows. Subtract each row's maximum, so the largest exponent is e^0 = 1.",
+                answer=_shifted_by(lambda x: x.min(axis=-1, keepdims=True))),
+        Mistake("exp overflowed on the large inputs: e^1010 is inf, and inf/inf = NaN. Subtract each row's maximum "
+                "before taking exp (x - x.max(axis=-1, keepdims=True)), so the largest exponent is e^0 = 1.",
+                answer=_shifted_by(lambda x: 0), when=lambda attempt: not np.isfinite(attempt.got).all()),
+        Mistake("The whole batch sums to 1, but each row should. You summed over the whole batch: "
+                "use axis=-1, keepdims=True.", answer=lambda x: np.exp(x) / np.sum(np.exp(x)),
+                when=lambda attempt: np.isclose(attempt.got.sum(), 1) and _rows_do_not_sum_to_1(attempt.got)),
+        Mistake("Every column sums to 1 instead of every row: you normalised over axis 0, down the batch. The classes "
+                "run along the last axis: use axis=-1 (or axis=1) for both the max and the sum.",
+                answer=lambda x: np.exp(x - x.max(axis=0)) / np.exp(x - x.max(axis=0)).sum(axis=0),
+                when=lambda attempt: np.allclose(attempt.got.sum(axis=0), 1) and _rows_do_not_sum_to_1(attempt.got)),
+        Mistake("Each row should sum to 1, but yours do not: divide each row's exponentials by that row's sum.",
+                answer=lambda x: x, when=lambda attempt: _rows_do_not_sum_to_1(attempt.got)),
+    ],
+    success="softmax: stable on large inputs, and every row of a batch sums to 1. Well done!")
+check_softmax = SOFTMAX.check
