@@ -35,8 +35,12 @@ class MSELoss:
             check_finite(pred, "MSELoss", "pred")
         return value
 
+    diff = None
+
     def backward(self):
         """d mean((pred - target)**2) / d pred = 2 (pred - target) / N, N = number of elements."""
+        if self.diff is None:
+            raise RuntimeError("MSELoss: call forward(pred, target) before backward().")
         return 2 * self.diff / self.diff.size
 
     def __call__(self, pred, target):
@@ -64,7 +68,9 @@ class CrossEntropyLoss:
     eps = 1e-12
 
     def __init__(self, from_logits=True):
-        self.from_logits = from_logits
+        if not isinstance(from_logits, (bool, np.bool_)):
+            raise TypeError(f"CrossEntropyLoss: from_logits must be True or False, got {from_logits!r}.")
+        self.from_logits = bool(from_logits)
 
     def forward(self, pred, target):
         pred = as_batch(pred, "CrossEntropyLoss pred")
@@ -99,7 +105,11 @@ class CrossEntropyLoss:
             check_finite(pred, "CrossEntropyLoss", "pred")
         return value
 
+    probabilities = None
+
     def backward(self):
+        if self.probabilities is None:
+            raise RuntimeError("CrossEntropyLoss: call forward(pred, target) before backward().")
         batch = len(self.probabilities)
         if self.from_logits:
             grad = self.probabilities.copy()

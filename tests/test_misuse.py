@@ -246,3 +246,16 @@ def test_gradient_check_still_catches_a_wrong_backward():
 def test_relative_error_floor_is_documented_and_optional():
     assert nn.relative_error(np.array([1e-17]), np.array([1e-11])) < 1e-7
     assert nn.relative_error(np.array([1e-17]), np.array([1e-11]), floor=0) > 0.99
+
+
+# ---------------------------------------------------------------- losses
+
+@pytest.mark.parametrize("loss", [nn.MSELoss(), nn.CrossEntropyLoss()], ids=repr)
+def test_a_loss_backward_before_forward_says_so(loss):
+    with pytest.raises(RuntimeError, match=r"call forward\(pred, target\) before backward"):
+        loss.backward()
+
+
+def test_cross_entropy_labels_out_of_range_are_named():
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\).*from -1 to 1"):
+        nn.CrossEntropyLoss().forward(np.zeros((2, 3)), np.array([-1, 1]))
