@@ -375,6 +375,48 @@ def test_learner(notebook):
         pytest.fail(f"{len(failures)} failure(s) playing the learner:\n\n{shown}{rest}", pytrace=False)
 
 
+OUT_OF_ORDER_CELLS = 3   # cells per lesson run right after the imports, as a learner who skipped ahead
+
+
+def run_out_of_order(path, seed=0):
+    """Run the first code cell, then a few later ones (picked by seed) without the cells between.
+
+    Each must either work or stop with nnlib.course.order's one sentence ("run the cells above
+    first"), never a NameError's traceback or another error. Returns failure reports.
+    """
+    import random
+
+    path = Path(path)
+    cells = [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+             if cell["cell_type"] == "code" and "".join(cell["source"]).strip() and not marked(cell, "skip")
+             and not marked(cell, "raises-exception")]
+    picked = sorted(random.Random(f"out of order:{path.name}:{seed}").sample(
+        range(1, len(cells)), min(OUT_OF_ORDER_CELLS, len(cells) - 1)))
+    kernel = Kernel(path.parent)
+    failures = []
+    try:
+        kernel.execute("".join(cells[0]["source"]))
+        for index in picked:
+            outputs, _ = kernel.execute("".join(cells[index]["source"]))
+            for out in outputs:
+                if out["output_type"] != "error":
+                    continue
+                trace = out.get("traceback") or []
+                if out.get("ename") != "NameError" or len(trace) > 2 or "run the cells above" not in trace[0].lower():
+                    text = strip_ansi("\n".join(trace))[-1500:]
+                    failures.append(f"{path.name}, code cell {index + 1} run right after the first: "
+                                    f"{out.get('ename')}: {out.get('evalue')}\n{text}")
+    finally:
+        kernel.close()
+    return failures
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[notebook.stem for notebook in NOTEBOOKS])
+def test_a_cell_run_before_the_cells_above_it_says_so_in_one_sentence(notebook):
+    failures = run_out_of_order(notebook)
+    assert not failures, "\n\n".join(failures)
+
+
 SELF_TEST_CELLS = [
     # 0: every kind of control, 1: after they moved, each holds a valid value
     """import sys
