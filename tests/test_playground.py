@@ -54,7 +54,8 @@ def test_split_keeps_the_ratio_and_both_sides():
     x, y = playground_data.make_data("moons", 500)
     x_train, y_train, x_test, y_test = playground_data.split(x, y, 0.3)
     assert len(x_train) == 150 and len(x_test) == 350 and len(y_train) == 150
-    assert len(playground_data.split(x, y, 0.0001)[0]) == 1 and len(playground_data.split(x, y, 0.9999)[2]) == 1
+    assert len(playground_data.split(x, y, 0.0001)[0]) == 1
+    assert len(playground_data.split(x, y, 0.9999)[2]) == 1
 
 
 def test_unknown_data_sets_and_bad_noise_are_refused():
@@ -80,24 +81,27 @@ def test_features_compute_each_switchable_input_in_the_order_given():
 
 
 def test_build_model_follows_the_configuration():
-    model = playground.build_model(playground.Config(features=("x1", "x2", "x1^2"), hidden=(4, 2), activation="ReLU", dropout=0.2),
-                           np.random.default_rng(0))
+    config = playground.Config(features=("x1", "x2", "x1^2"), hidden=(4, 2), activation="ReLU", dropout=0.2)
+    model = playground.build_model(config, np.random.default_rng(0))
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear", "Tanh"]
     assert [(l.in_features, l.out_features) for l in playground.linear_layers(model)] == [(3, 4), (4, 2), (2, 1)]
-    linear = playground.build_model(playground.Config(data="plane", hidden=(), activation="linear"), np.random.default_rng(0))
+    linear = playground.build_model(playground.Config(data="plane", hidden=(), activation="linear"),
+                                    np.random.default_rng(0))
     assert [type(layer).__name__ for layer in linear.layers] == ["Linear"]   # regression: no tanh at the end
 
 
 def test_each_hidden_layer_can_have_its_own_activation():
-    config = playground.Config(hidden=(3, 3, 3), activation="tanh", layer_activations=("ReLU", "same", "linear", "same"))
+    config = playground.Config(hidden=(3, 3, 3), activation="tanh",
+                               layer_activations=("ReLU", "same", "linear", "same"))
     assert config.layer_activations == ("ReLU", "same", "linear")   # trailing "same" dropped
     assert [config.activation_of(k) for k in range(3)] == ["ReLU", "tanh", "linear"]
     kinds = [type(layer).__name__ for layer in playground.build_model(config, np.random.default_rng(0)).layers]
     assert kinds == ["Linear", "ReLU", "Linear", "Tanh", "Linear", "Linear", "Tanh"]
     p = playground.Playground(config)
     assert playground.Playground.from_text(p.to_text()).config == config
-    assert "layer 1: ReLU" in playground.network_svg(p, playground.neuron_maps(p, 4)) and "ReLU, tanh, linear" in repr(p)
+    assert "layer 1: ReLU" in playground.network_svg(p, playground.neuron_maps(p, 4))
+    assert "ReLU, tanh, linear" in repr(p)
 
 
 def test_widget_layer_activation_dropdowns():
