@@ -45,46 +45,32 @@ SETTINGS = [field.name for field in dataclasses.fields(playground.Config) if fie
 
 @dataclasses.dataclass
 class SpiralRun:
-    """What a dict of spiral settings gave: the Playground trained on them, or why there is none."""
+    """What a dict of spiral settings gave: why it makes no network within the budget (problem),
+    or the Playground trained on it (trained) and its test accuracy."""
     settings: object
-    problem: str | None = None              # why these settings make no network within the budget
-    trained: playground.Playground | None = None   # the Playground after training
-    size: int = 0                           # the network's weights and biases
-    accuracy: float | None = None           # its test accuracy after SPIRAL_EPOCHS epochs
-
-    def verdict(self):
-        """True when the challenge is met, else what is wrong, in one sentence."""
-        if self.problem:
-            return self.problem
-        if self.accuracy < SPIRAL_TARGET:
-            return (f"test accuracy {self.accuracy:.0%} after {SPIRAL_EPOCHS} epochs with {self.size} weights and "
-                    f"biases; the target is {SPIRAL_TARGET:.0%}.")
-        return True
-
-    @property
-    def config(self):
-        return self.trained.config
+    problem: str | None = None
+    trained: playground.Playground | None = None
+    size: int = 0                # the network's weights and biases
+    accuracy: float = 0.0
 
 
-_RUNS = {}   # repr(settings) -> SpiralRun: training is deterministic, and a check may meet the same settings twice
+_RUNS = {}   # repr(settings) -> SpiralRun: training is deterministic, and a check meets the solution every time
 
 
 def train_on_spiral(settings):
     """The SpiralRun of a dict of Playground settings (what spiral_settings() returns)."""
     if not isinstance(settings, dict):
-        what = "None" if settings is None else f"a {type(settings).__name__}"
-        return SpiralRun(settings, f"returned {what}, not a dict.")
+        return SpiralRun(settings, f"returned {'None' if settings is None else type(settings).__name__}, not a dict.")
     key = repr(sorted(settings.items(), key=repr))
     if key not in _RUNS:
-        _RUNS[key] = _train(settings)
+        _RUNS[key] = _train(dict(settings))
     return _RUNS[key]
 
 
 def _train(settings):
-    settings = dict(settings)
-    if settings.get("data", "spiral") != "spiral":
-        return SpiralRun(settings, f'"data" is {settings.get("data")!r}.')
-    settings.pop("data", None)
+    data = settings.pop("data", "spiral")
+    if data != "spiral":
+        return SpiralRun(settings, f'"data" is {data!r}.')
     unknown = [name for name in settings if name not in SETTINGS]
     if unknown:
         return SpiralRun(settings, f"there is no setting {', '.join(map(repr, unknown))}.")
@@ -100,15 +86,23 @@ def _train(settings):
     return SpiralRun(settings, None, trained, size, trained.accuracy())
 
 
-def _linear_only(config):
-    return all(config.activation_of(k) == "linear" for k in range(len(config.hidden)))
+def _verdict(attempt):
+    """True when the challenge is met, else what is wrong, in one sentence."""
+    run = attempt.got
+    if run.problem or run.accuracy >= SPIRAL_TARGET:
+        return run.problem or True
+    return (f"test accuracy {run.accuracy:.0%} after {SPIRAL_EPOCHS} epochs with {run.size} weights and biases; "
+            f"the target is {SPIRAL_TARGET:.0%}.")
+
+
+def _missed(symptom):
+    """A network within the budget that trained and missed the target, with this symptom(config, run)."""
+    return lambda attempt: attempt.got.problem is None and symptom(attempt.got.trained.config, attempt.got)
 
 
 SPIRAL_CHALLENGE = Exercise(
     "spiral_settings", lesson="11", solution=lambda: {"hidden": (6,), "features": WAVES},
-    cases=[Case("the spiral")],
-    run=lambda fn, case: train_on_spiral(fn()),
-    accept=lambda attempt: attempt.got.verdict(),
+    cases=[Case("the spiral")], run=lambda fn, case: train_on_spiral(fn()), accept=_verdict,
     mistakes=[
         Mistake('spiral_settings must return a dict of settings, e.g. {"hidden": (4, 4), "features": ("x1", "x2")}.',
                 answer=lambda: [("hidden", (6,))], when=lambda a: not isinstance(a.got.settings, dict)),
@@ -120,18 +114,17 @@ SPIRAL_CHALLENGE = Exercise(
                 answer=lambda: {"hidden": (8, 8), "features": WAVES}, when=lambda a: a.got.size > SPIRAL_BUDGET),
         Mistake("A network with linear activations only draws a straight boundary (experiment 1).",
                 answer=lambda: {"hidden": (6,), "features": WAVES, "activation": "linear"},
-                when=lambda a: a.got.accuracy is not None and _linear_only(a.got.config)),
+                when=_missed(lambda c, run: all(c.activation_of(k) == "linear" for k in range(len(c.hidden))))),
         Mistake("This learning rate is too high (experiment 3): the tanh output saturates and stops learning. "
                 "Try 0.03 to 0.3.", answer=lambda: {"hidden": (6,), "features": WAVES, "lr": 10.0},
-                when=lambda a: a.got.accuracy is not None and (a.got.config.lr >= 1 or a.got.trained.diverged)),
+                when=_missed(lambda c, run: c.lr >= 1 or run.trained.diverged)),
         Mistake("With so few neurons, give the network inputs that already wave across the plane: sin x₁, sin x₂.",
                 answer=lambda: {"hidden": (4, 4)},
-                when=lambda a: a.got.accuracy is not None and not {"sin(x1)", "sin(x2)"} & set(a.got.config.features)),
+                when=_missed(lambda c, run: not {"sin(x1)", "sin(x2)"} & set(c.features))),
         Mistake("Close: try another optimiser or learning rate, or one more neuron.",
-                answer=lambda: {"hidden": (4,), "features": WAVES},
-                when=lambda a: a.got.accuracy is not None and a.got.accuracy >= 0.8),
+                answer=lambda: {"hidden": (4,), "features": WAVES}, when=_missed(lambda c, run: run.accuracy >= 0.8)),
         Mistake("Spend the weights differently: which inputs does the spiral need, and how many neurons?",
-                answer=lambda: {"hidden": (1,), "features": WAVES}, when=lambda a: a.got.accuracy is not None),
+                answer=lambda: {"hidden": (1,), "features": WAVES}, when=_missed(lambda c, run: True)),
     ],
     success=f"spiral_settings: {SPIRAL_TARGET:.0%} test accuracy or more on the spiral, with at most "
             f"{SPIRAL_BUDGET} weights and biases.")
