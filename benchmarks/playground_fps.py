@@ -40,15 +40,15 @@ def main():
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import numpy as np
 
-    from nnlib.course import playground as pg
+    from nnlib.apps import playground
 
     networks = {
         "2-4-4-1 (TensorFlow Playground's default)": dict(features=("x1", "x2"), hidden=(4, 4)),
-        "7-8-8-8-8-8-8-1 (the largest)": dict(features=tuple(pg.FEATURES), hidden=(8,) * 6, lr=0.003),
+        "7-8-8-8-8-8-8-1 (the largest)": dict(features=tuple(playground.FEATURES), hidden=(8,) * 6, lr=0.003),
     }
     print(f"{args.frames} frames per network, {args.threads} BLAS thread(s), NumPy {np.__version__}")
     for name, settings in networks.items():
-        view = pg.PlaygroundWidget(data="spiral", **settings)
+        view = playground.PlaygroundWidget(data="spiral", **settings)
         view.step()   # warm up
         frames, steps, draws = [], [], []
         for _ in range(args.frames):
@@ -69,7 +69,7 @@ def main():
         print(f"  of which training one epoch {np.median(steps):.1f} ms (mean {steps.mean():.1f}), "
               f"drawing every view {np.median(draws):.1f} ms (mean {draws.mean():.1f})")
         print(f"  playing (with the 0.02 s pause between frames): {1000 / (median + 20):.0f} frames per second")
-        print(f"  widget values per frame: {sent / 1024:.0f} KiB; {pg.status(view.playground)}")
+        print(f"  widget values per frame: {sent / 1024:.0f} KiB; {playground.status(view.playground)}")
 
 
 if __name__ == "__main__":

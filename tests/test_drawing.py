@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
-from nnlib.course import drawing
+from nnlib.apps import drawing
 from nnlib.course import l10_convolution as l10
 
 

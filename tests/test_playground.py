@@ -1,4 +1,5 @@
-"""Lesson 11, the Playground: data sets, features, the network, training, saving, code export, views, widget."""
+"""The Playground (nnlib.apps) and lesson 11: data sets, features, the network, training, saving, code export,
+views, widget, and what the lesson's checks do beyond their mistake tables (tests/test_exercises.py runs those)."""
 import asyncio
 import io
 
@@ -7,100 +8,104 @@ import numpy as np
 import pytest
 
 import nnlib as nn
-from nnlib.course import playground as pg
-from nnlib.course import playground_data as pd
+from nnlib.apps import playground, playground_data
+from nnlib.course import l11_playground as l11
 
 # ---------------------------------------------------------------- data
 
 
-@pytest.mark.parametrize("name", list(pd.DATASETS))
+@pytest.mark.parametrize("name", list(playground_data.DATASETS))
 def test_every_data_set_is_seeded_shaped_and_on_the_plane(name):
-    x, y = pd.make_data(name, 200, noise=0.0, seed=3)
-    again, y_again = pd.make_data(name, 200, noise=0.0, seed=3)
-    other, _ = pd.make_data(name, 200, noise=0.0, seed=4)
+    x, y = playground_data.make_data(name, 200, noise=0.0, seed=3)
+    again, y_again = playground_data.make_data(name, 200, noise=0.0, seed=3)
+    other, _ = playground_data.make_data(name, 200, noise=0.0, seed=4)
     assert x.shape == (200, 2) and y.shape == (200,) and x.dtype == np.float64
     np.testing.assert_array_equal(x, again)
     np.testing.assert_array_equal(y, y_again)
     assert not np.array_equal(x, other)
-    assert np.abs(x).max() <= pd.EXTENT
-    if pd.problem_of(name) == "classification":
+    assert np.abs(x).max() <= playground_data.EXTENT
+    if playground_data.problem_of(name) == "classification":
         assert set(np.unique(y)) == {-1.0, 1.0} and abs(y.mean()) <= 0.15   # two classes, about as many of each
     else:
         assert -1 <= y.min() < 0 < y.max() <= 1
 
 
 def test_the_shapes_follow_their_rules_without_noise():
-    x, y = pd.make_data("circle", 300)
+    x, y = playground_data.make_data("circle", 300)
     radius = np.hypot(x[:, 0], x[:, 1])
     assert (radius[y == 1] <= 2.5).all() and (radius[y == -1] >= 3.5).all()
-    x, y = pd.make_data("XOR", 300)
+    x, y = playground_data.make_data("XOR", 300)
     np.testing.assert_array_equal(y, np.sign(x[:, 0] * x[:, 1]))
-    x, y = pd.make_data("plane", 300)
+    x, y = playground_data.make_data("plane", 300)
     np.testing.assert_allclose(y, (x[:, 0] + x[:, 1]) / 12)
-    x, y = pd.make_data("Gaussian", 300)
+    x, y = playground_data.make_data("Gaussian", 300)
     assert x[y == 1].mean(axis=0) == pytest.approx([2, 2], abs=0.3)
 
 
 def test_noise_moves_points_but_not_their_targets():
-    x, y = pd.make_data("circle", 300, noise=0.0)
-    noisy, y_noisy = pd.make_data("circle", 300, noise=0.5)
+    x, y = playground_data.make_data("circle", 300, noise=0.0)
+    noisy, y_noisy = playground_data.make_data("circle", 300, noise=0.5)
     np.testing.assert_array_equal(y, y_noisy)
     radius = np.hypot(noisy[:, 0], noisy[:, 1])
     assert (radius[y == 1] > 3.5).any()   # some inner points strayed into the ring
 
 
 def test_split_keeps_the_ratio_and_both_sides():
-    x, y = pd.make_data("moons", 500)
-    x_train, y_train, x_test, y_test = pd.split(x, y, 0.3)
+    x, y = playground_data.make_data("moons", 500)
+    x_train, y_train, x_test, y_test = playground_data.split(x, y, 0.3)
     assert len(x_train) == 150 and len(x_test) == 350 and len(y_train) == 150
-    assert len(pd.split(x, y, 0.0001)[0]) == 1 and len(pd.split(x, y, 0.9999)[2]) == 1
+    assert len(playground_data.split(x, y, 0.0001)[0]) == 1
+    assert len(playground_data.split(x, y, 0.9999)[2]) == 1
 
 
 def test_unknown_data_sets_and_bad_noise_are_refused():
     with pytest.raises(ValueError, match="unknown data set 'circles'"):
-        pd.make_data("circles")
+        playground_data.make_data("circles")
     with pytest.raises(ValueError, match="noise must be between 0 and 0.5"):
-        pd.make_data("circle", noise=2)
+        playground_data.make_data("circle", noise=2)
 
 
 def test_features_compute_each_switchable_input_in_the_order_given():
     x = np.array([[1.0, 2.0], [-3.0, 0.5]])
-    f = pd.features(x, ["sin(x2)", "x1", "x1^2", "x2^2", "x1x2", "sin(x1)", "x2"])
+    f = playground_data.features(x, ["sin(x2)", "x1", "x1^2", "x2^2", "x1x2", "sin(x1)", "x2"])
     expected = np.column_stack([np.sin(x[:, 1]), x[:, 0], x[:, 0] ** 2, x[:, 1] ** 2, x[:, 0] * x[:, 1],
                                 np.sin(x[:, 0]), x[:, 1]])
     np.testing.assert_allclose(f, expected)
     with pytest.raises(ValueError, match="at least one"):
-        pd.features(x, [])
+        playground_data.features(x, [])
     with pytest.raises(ValueError, match="choose at least one of"):
-        pd.features(x, ["x3"])
+        playground_data.features(x, ["x3"])
 
 
 # ---------------------------------------------------------------- the network
 
 
 def test_build_model_follows_the_configuration():
-    model = pg.build_model(pg.Config(features=("x1", "x2", "x1^2"), hidden=(4, 2), activation="ReLU", dropout=0.2),
-                           np.random.default_rng(0))
+    config = playground.Config(features=("x1", "x2", "x1^2"), hidden=(4, 2), activation="ReLU", dropout=0.2)
+    model = playground.build_model(config, np.random.default_rng(0))
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds == ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear", "Tanh"]
-    assert [(l.in_features, l.out_features) for l in pg.linear_layers(model)] == [(3, 4), (4, 2), (2, 1)]
-    linear = pg.build_model(pg.Config(data="plane", hidden=(), activation="linear"), np.random.default_rng(0))
+    assert [(l.in_features, l.out_features) for l in playground.linear_layers(model)] == [(3, 4), (4, 2), (2, 1)]
+    linear = playground.build_model(playground.Config(data="plane", hidden=(), activation="linear"),
+                                    np.random.default_rng(0))
     assert [type(layer).__name__ for layer in linear.layers] == ["Linear"]   # regression: no tanh at the end
 
 
 def test_each_hidden_layer_can_have_its_own_activation():
-    config = pg.Config(hidden=(3, 3, 3), activation="tanh", layer_activations=("ReLU", "same", "linear", "same"))
+    config = playground.Config(hidden=(3, 3, 3), activation="tanh",
+                               layer_activations=("ReLU", "same", "linear", "same"))
     assert config.layer_activations == ("ReLU", "same", "linear")   # trailing "same" dropped
     assert [config.activation_of(k) for k in range(3)] == ["ReLU", "tanh", "linear"]
-    kinds = [type(layer).__name__ for layer in pg.build_model(config, np.random.default_rng(0)).layers]
+    kinds = [type(layer).__name__ for layer in playground.build_model(config, np.random.default_rng(0)).layers]
     assert kinds == ["Linear", "ReLU", "Linear", "Tanh", "Linear", "Linear", "Tanh"]
-    p = pg.Playground(config)
-    assert pg.Playground.from_text(p.to_text()).config == config
-    assert "layer 1: ReLU" in pg.network_svg(p, pg.neuron_maps(p, 4)) and "ReLU, tanh, linear" in repr(p)
+    p = playground.Playground(config)
+    assert playground.Playground.from_text(p.to_text()).config == config
+    assert "layer 1: ReLU" in playground.network_svg(p, playground.neuron_maps(p, 4))
+    assert "ReLU, tanh, linear" in repr(p)
 
 
 def test_widget_layer_activation_dropdowns():
-    view = pg.build_playground(hidden=(4, 2))
+    view = playground.build_playground(hidden=(4, 2))
     assert not view.layer_activation[1].disabled and view.layer_activation[2].disabled
     view.layer_activation[1].value = "ReLU"
     assert view.playground.config.layer_activations == ("same", "ReLU")
@@ -112,13 +117,13 @@ def test_widget_layer_activation_dropdowns():
 
 def test_bad_configurations_say_what_is_allowed():
     with pytest.raises(ValueError, match="hidden must be 0 to 6 layers of 1 to 8 neurons"):
-        pg.Config(hidden=(9,))
+        playground.Config(hidden=(9,))
     with pytest.raises(ValueError, match="optimiser must be one of"):
-        pg.Config(optimiser="adam")
+        playground.Config(optimiser="adam")
 
 
 def test_the_same_configuration_gives_the_same_run():
-    a, b = pg.Playground(data="XOR"), pg.Playground(data="XOR")
+    a, b = playground.Playground(data="XOR"), playground.Playground(data="XOR")
     a.step(3)
     b.step(3)
     assert a.history == b.history
@@ -126,19 +131,19 @@ def test_the_same_configuration_gives_the_same_run():
 
 
 def test_training_learns_the_circle():
-    p = pg.Playground(data="circle", hidden=(4, 4))
+    p = playground.Playground(data="circle", hidden=(4, 4))
     p.step(60)
     assert p.history["test"][-1] < 0.1 * p.history["test"][0] and p.accuracy() > 0.95
 
 
 def test_l1_and_l2_add_their_gradients_to_the_weights_only():
     for kind in ("L1", "L2"):
-        p = pg.Playground(hidden=(3,), regularisation=kind, rate=0.1)
-        for layer in pg.linear_layers(p.model):
+        p = playground.Playground(hidden=(3,), regularisation=kind, rate=0.1)
+        for layer in playground.linear_layers(p.model):
             layer.dW[...] = 0
             layer.db[...] = 0
         p.add_penalty_gradients()
-        for layer in pg.linear_layers(p.model):
+        for layer in playground.linear_layers(p.model):
             expected = 0.1 * (np.sign(layer.W) if kind == "L1" else layer.W)
             np.testing.assert_allclose(layer.dW, expected)
             assert not layer.db.any()
@@ -147,22 +152,22 @@ def test_l1_and_l2_add_their_gradients_to_the_weights_only():
 def test_l1_makes_weights_exactly_small_and_l2_shrinks_them():
     sizes = {}
     for kind in ("none", "L1", "L2"):
-        p = pg.Playground(data="Gaussian", hidden=(4, 4), regularisation=kind, rate=0.03)
+        p = playground.Playground(data="Gaussian", hidden=(4, 4), regularisation=kind, rate=0.03)
         p.step(40)
-        weights = np.concatenate([layer.W.ravel() for layer in pg.linear_layers(p.model)])
+        weights = np.concatenate([layer.W.ravel() for layer in playground.linear_layers(p.model)])
         sizes[kind] = np.abs(weights)
     assert sizes["L2"].sum() < sizes["none"].sum() and sizes["L1"].sum() < sizes["none"].sum()
     assert np.mean(sizes["L1"] < 0.05) > np.mean(sizes["none"] < 0.05)
 
 
 def test_a_far_too_high_learning_rate_diverges_quietly():
-    p = pg.Playground(data="plane", hidden=(8, 8), activation="ReLU", lr=10.0, init="std 1")
+    p = playground.Playground(data="plane", hidden=(8, 8), activation="ReLU", lr=10.0, init="std 1")
     p.step(5)
-    assert p.diverged and "diverged" in pg.status(p)
+    assert p.diverged and "diverged" in playground.status(p)
 
 
 def test_training_settings_apply_without_a_reset_and_structure_ones_reset():
-    p = pg.Playground()
+    p = playground.Playground()
     p.step(2)
     assert p.reconfigure(lr=0.1, optimiser="Adam", batch_size=5) is False and p.epoch == 2
     p.step()
@@ -171,7 +176,7 @@ def test_training_settings_apply_without_a_reset_and_structure_ones_reset():
 
 
 def test_set_weight_changes_the_output():
-    p = pg.Playground(hidden=(2,))
+    p = playground.Playground(hidden=(2,))
     points = np.array([[1.0, 1.0]])
     before = p.predict(points).copy()
     key = (0, 0, 0)
@@ -186,7 +191,7 @@ def test_set_weight_changes_the_output():
 
 
 def random_playground():
-    p = pg.Playground(data="spiral", features=("x1", "x2", "sin(x1)"), hidden=(5, 3), activation="ReLU",
+    p = playground.Playground(data="spiral", features=("x1", "x2", "sin(x1)"), hidden=(5, 3), activation="ReLU",
                       dropout=0.1, optimiser="Adam", lr=0.01, noise=0.2, train_ratio=0.7, seed=5)
     p.step(3)
     rng = np.random.default_rng(1)
@@ -198,13 +203,13 @@ def random_playground():
 def test_the_saved_text_restores_configuration_and_weights_exactly():
     p = random_playground()
     text = p.to_text()
-    q = pg.Playground.from_text(text)
+    q = playground.Playground.from_text(text)
     assert q.config == p.config and q.epoch == p.epoch and q.to_text() == text
     for (a, _), (b, _) in zip(p.model.parameters(), q.model.parameters()):
         np.testing.assert_array_equal(a, b)
-    grid = pg.plane_grid(20)
+    grid = playground.plane_grid(20)
     np.testing.assert_array_equal(p.predict(grid), q.predict(grid))
-    assert len(pg.Playground(hidden=(4, 4)).to_text()) < 600   # short enough to paste
+    assert len(playground.Playground(hidden=(4, 4)).to_text()) < 600   # short enough to paste
 
 
 @pytest.mark.parametrize("text, message", [
@@ -216,21 +221,21 @@ def test_the_saved_text_restores_configuration_and_weights_exactly():
 ])
 def test_a_text_that_is_not_a_save_gets_a_sentence(text, message):
     with pytest.raises(ValueError, match=message):
-        pg.Playground.from_text(text)
+        playground.Playground.from_text(text)
 
 
 @pytest.mark.parametrize("settings", [
     {},
     {"data": "plane", "hidden": (), "activation": "linear", "features": ("x1^2", "x1x2"), "lr": 0.001},
-    {"hidden": (8, 1, 8), "activation": "sigmoid", "dropout": 0.3, "features": tuple(pd.FEATURES)},
+    {"hidden": (8, 1, 8), "activation": "sigmoid", "dropout": 0.3, "features": tuple(playground_data.FEATURES)},
     {"hidden": (3, 3, 3), "layer_activations": ("ReLU", "same", "linear")},
 ])
 def test_show_code_rebuilds_the_same_predictions(settings):
-    p = pg.Playground(**settings)
+    p = playground.Playground(**settings)
     p.step(2)
     scope = {}
     exec(p.code(), scope)
-    grid = pg.plane_grid(25)
+    grid = playground.plane_grid(25)
     np.testing.assert_array_equal(scope["model"].forward(scope["features"](grid)), p.predict(grid))
     assert "nn.Sequential([" in p.code()
 
@@ -248,7 +253,7 @@ def test_show_code_keeps_awkward_weights_exactly():
 
 
 def test_colours_go_from_orange_through_grey_to_blue():
-    c = pg.colours(np.array([-2.0, -1.0, 0.0, 1.0, np.nan]))
+    c = playground.colours(np.array([-2.0, -1.0, 0.0, 1.0, np.nan]))
     assert c.dtype == np.uint8 and c.shape == (5, 3)
     assert c[0].tolist() == c[1].tolist() == [245, 147, 34] and c[2].tolist() == [232, 234, 235]
     assert c[3].tolist() == [8, 119, 189] and c[4].tolist() == [0, 0, 0]
@@ -257,30 +262,30 @@ def test_colours_go_from_orange_through_grey_to_blue():
 def test_png_is_a_real_png():
     rgb = np.zeros((3, 4, 3), dtype=np.uint8)
     rgb[0, 1] = [255, 0, 0]
-    back = matplotlib.image.imread(io.BytesIO(pg.png(rgb)), format="png")
+    back = matplotlib.image.imread(io.BytesIO(playground.png(rgb)), format="png")
     assert back.shape[:2] == (3, 4)
     np.testing.assert_allclose(back[..., :3] * 255, rgb, atol=0.5)
 
 
 def test_neuron_maps_and_network_picture_show_every_neuron():
-    p = pg.Playground(features=("x1", "x2", "x1x2"), hidden=(4, 2))
-    maps = pg.neuron_maps(p, steps=10)
+    p = playground.Playground(features=("x1", "x2", "x1x2"), hidden=(4, 2))
+    maps = playground.neuron_maps(p, steps=10)
     assert [m.shape for m in maps] == [(3, 10, 10), (4, 10, 10), (2, 10, 10), (1, 10, 10)]
-    np.testing.assert_allclose(maps[0][0], pg.plane_grid(10)[:, 0].reshape(10, 10), rtol=1e-6)   # x₁ itself
-    np.testing.assert_allclose(maps[-1][0].ravel(), p.predict(pg.plane_grid(10)).ravel())
-    svg = pg.network_svg(p, maps)
+    np.testing.assert_allclose(maps[0][0], playground.plane_grid(10)[:, 0].reshape(10, 10), rtol=1e-6)   # x₁ itself
+    np.testing.assert_allclose(maps[-1][0].ravel(), p.predict(playground.plane_grid(10)).ravel())
+    svg = playground.network_svg(p, maps)
     assert svg.count("<image") == 3 + 4 + 2 + 1 and svg.count("<line") == 3 * 4 + 4 * 2 + 2
-    assert pg.network_svg(p, maps, picked=(1, 0, 0)).count('stroke="red"') == 1
+    assert playground.network_svg(p, maps, picked=(1, 0, 0)).count('stroke="red"') == 1
 
 
 def test_output_and_loss_pictures():
-    p = pg.Playground(train_ratio=0.2)
+    p = playground.Playground(train_ratio=0.2)
     p.step(2)
-    svg = pg.output_svg(p, pg.neuron_maps(p, 10)[-1][0])
+    svg = playground.output_svg(p, playground.neuron_maps(p, 10)[-1][0])
     train = svg.split('class="train" d="')[1].split('"')[0]
     test = svg.split('class="test" d="')[1].split('"')[0]
     assert train.count("M") == 100 and test.count("M") == 400   # one dot per point
-    curves = pg.loss_svg(p.history)
+    curves = playground.loss_svg(p.history)
     assert curves.count("<polyline") == 2
 
 
@@ -288,7 +293,7 @@ def test_output_and_loss_pictures():
 
 
 def test_widget_step_redraws_and_reports():
-    view = pg.build_playground(hidden=(4, 4))
+    view = playground.build_playground(hidden=(4, 4))
     before = (view.status.value, view.network.value, view.output.value, view.curves.value)
     assert view.status.value.startswith("epoch 0:")
     view.step_button.click()
@@ -298,7 +303,7 @@ def test_widget_step_redraws_and_reports():
 
 
 def test_widget_weight_slider_sets_the_picked_weight_and_redraws():
-    view = pg.build_playground(hidden=(2,))
+    view = playground.build_playground(hidden=(2,))
     key = dict((label, key) for label, key in view.weight.options)["x₂ → h1.2"]
     view.weight.value = key
     output = view.output.value
@@ -308,7 +313,7 @@ def test_widget_weight_slider_sets_the_picked_weight_and_redraws():
 
 
 def test_widget_round_trips_its_text():
-    view = pg.build_playground()
+    view = playground.build_playground()
     view.hidden_before = view.playground.config.hidden
     view.step()
     view.save_button.click()
@@ -325,7 +330,7 @@ def test_widget_round_trips_its_text():
 
 
 def test_widget_layer_and_neuron_buttons():
-    view = pg.build_playground(hidden=(1,))
+    view = playground.build_playground(hidden=(1,))
     assert view.remove_neuron[0].disabled and not view.add_neuron[0].disabled and view.add_neuron[1].disabled
     view.add_neuron[0].click()
     view.add_layer.click()
@@ -337,7 +342,7 @@ def test_widget_layer_and_neuron_buttons():
 
 
 def test_widget_features_and_settings():
-    view = pg.build_playground()
+    view = playground.build_playground()
     view.feature_boxes["x1^2"].value = True
     assert view.playground.config.features == ("x1", "x2", "x1^2") and view.network.value.count("x₁²") >= 1
     view.feature_boxes["x1"].value = False
@@ -352,7 +357,7 @@ def test_widget_features_and_settings():
 
 
 def test_play_needs_an_event_loop_and_stops_on_pause():
-    view = pg.build_playground()
+    view = playground.build_playground()
     view.play_button.click()   # no event loop here: a message, no error
     assert not view.playing and "event loop" in view.message.value
 
@@ -371,10 +376,10 @@ def test_play_needs_an_event_loop_and_stops_on_pause():
 
 def test_a_new_playground_pauses_the_others_and_play_stops_at_max_epochs():
     async def scenario():
-        first = pg.build_playground(max_epochs=1000)
+        first = playground.build_playground(max_epochs=1000)
         first.play()
         await asyncio.sleep(0.01)
-        second = pg.build_playground(max_epochs=4, frame_pause=0)
+        second = playground.build_playground(max_epochs=4, frame_pause=0)
         assert not first.playing
         second.play()
         await asyncio.sleep(0.2)
@@ -385,43 +390,8 @@ def test_a_new_playground_pauses_the_others_and_play_stops_at_max_epochs():
     assert second.message.value == "paused at epoch 4 (max_epochs = 4)"
 
 
-# ---------------------------------------------------------------- the L1 exercise's check
-
-
-def l1_solution(W, rate):
-    return rate * np.sign(W)
-
-
-def stub(W, rate):
-    raise NotImplementedError
-
-
-@pytest.mark.parametrize("fn, message", [
-    (l1_solution, "✅ l1_gradient: rate * sign(W)"),
-    (stub, "⏳ l1_gradient: not done yet"),
-    (lambda W, rate: rate * W, "that is L2's gradient"),
-    (lambda W, rate: rate * np.abs(W), "not its slope"),
-    (lambda W, rate: np.sign(W), "multiply by the rate"),
-    (lambda W, rate: -rate * np.sign(W), "the sign is flipped"),
-    (lambda W, rate: None, "l1_gradient returned None: did you forget the `return` line?"),
-    (lambda W, rate: {"W": W}, "l1_gradient returned a dict"),
-    (lambda W, rate: (W, rate), "returned a tuple of 2 values"),
-    (lambda W, rate: np.zeros(3), "expected shape (2, 3), got shape (3,)"),
-    (lambda W, rate: W * 2, "expected 0.1 at (0, 0), got 1"),
-    (lambda W, rate: W.foo, "l1_gradient raised AttributeError"),
-])
-def test_check_l1_gradient_names_the_mistake(fn, message, capsys):
-    pg.check_l1_gradient(fn)
-    assert message in capsys.readouterr().out
-
-
-def test_check_l1_gradient_quiet_prints_nothing(capsys):
-    assert pg.check_l1_gradient(l1_solution, quiet=True)
-    assert capsys.readouterr().out == ""
-
-
 def test_overflowing_weights_draw_as_nan_instead_of_failing():
-    view = pg.build_playground(hidden=(4, 4), activation="ReLU")
+    view = playground.build_playground(hidden=(4, 4), activation="ReLU")
     view.playground.set_weight((0, 0, 0), 3e38)    # finite weights, but at (5, 5) h1.1 = ReLU(inf) = inf,
     view.playground.set_weight((0, 1, 0), 3e38)    # which nnlib's next Linear refuses
     assert np.isnan(view.playground.predict(np.array([[5.0, 5.0]]))).all()
@@ -431,65 +401,30 @@ def test_overflowing_weights_draw_as_nan_instead_of_failing():
     view.step()
     view.draw()
     assert view.weight_value.value == 0.0 and "diverged" in view.status.value
-    maps = pg.neuron_maps(view.playground, 5)
+    maps = playground.neuron_maps(view.playground, 5)
     assert [m.shape for m in maps] == [(2, 5, 5), (4, 5, 5), (4, 5, 5), (1, 5, 5)] and np.isnan(maps[-1]).all()
 
 
 def test_play_reports_its_frame_rate():
-    view = pg.build_playground(frame_pause=0.0)
+    view = playground.build_playground(frame_pause=0.0)
     assert asyncio.run(view.run(frames=1000, seconds=1.3)) > 1
     assert view.speed.value.endswith("frames per second") and int(view.speed.value.split()[0]) > 1
 
 
 def test_new_data_and_loading_values_beyond_a_slider():
-    view = pg.build_playground()
+    view = playground.build_playground()
     first = view.playground.x_train.copy()
     view.new_data.click()
     assert view.playground.config.seed == 1 and not np.array_equal(view.playground.x_train, first)
-    saved = pg.Playground(batch_size=64, train_ratio=0.05).to_text()
+    saved = playground.Playground(batch_size=64, train_ratio=0.05).to_text()
     assert view.load(saved)
     assert view.batch_size.value == 64 and view.train_ratio.value == 0.05
     view.noise.value = 0.1   # reads every control: the loaded batch size and share stay
     assert view.playground.config.batch_size == 64 and view.playground.config.train_ratio == 0.05
 
 
-# ---------------------------------------------------------------- the spiral challenge's check
-
-WAVES = ("x1", "x2", "sin(x1)", "sin(x2)")
-
-
-def spiral_stub():
-    raise NotImplementedError
-
-
-@pytest.mark.parametrize("fn, message", [
-    (lambda: {"hidden": (6,), "features": WAVES}, "✅ spiral_settings: test accuracy"),
-    (spiral_stub, "⏳ spiral_settings: not done yet"),
-    (lambda: [("hidden", (6,))], "must return a dict of settings"),
-    (lambda: None, "it returned NoneType"),
-    (lambda: {"data": "circle"}, 'leave out "data"'),
-    (lambda: {"layers": (6,)}, "unexpected keyword argument 'layers'; the settings are ['noise'"),
-    (lambda: {"hidden": (9,)}, "hidden must be 0 to 6 layers of 1 to 8 neurons"),
-    (lambda: {"hidden": (8, 8), "features": WAVES}, "has 121 weights and biases; the challenge allows at most 40"),
-    (lambda: {"hidden": (4, 4)}, "give the network inputs that already wave"),
-    (lambda: {"hidden": (6,), "features": WAVES, "activation": "linear"}, "linear activations only draws a straight"),
-    (lambda: {"hidden": (6,), "features": WAVES, "lr": 10.0}, "A learning rate of 10.0 is too high"),
-    (lambda: {"hidden": (4,), "features": WAVES}, "Close: try another optimiser"),
-    (lambda: {"hidden": (1,), "features": WAVES}, "Spend the weights differently"),
-    (lambda: 1 / 0, "raised ZeroDivisionError"),
-])
-def test_check_spiral_challenge_names_the_mistake(fn, message, capsys):
-    pg.check_spiral_challenge(fn)
-    assert message in capsys.readouterr().out
-
-
-def test_check_spiral_challenge_quiet_prints_nothing(capsys):
-    assert pg.check_spiral_challenge(lambda: {"hidden": (6,), "features": WAVES}, quiet=True)
-    assert capsys.readouterr().out == ""
-
-
 def test_controls_moved_while_playing_apply_at_the_next_frame():
-    view = pg.build_playground(frame_pause=0.0)
+    view = playground.build_playground(frame_pause=0.0)
 
     async def scenario():
         view.play()
@@ -504,7 +439,7 @@ def test_controls_moved_while_playing_apply_at_the_next_frame():
         assert view.playground.epoch == 0 and view.playing
         while view.playground.epoch < 2:
             await asyncio.sleep(0)
-        assert len(pg.linear_layers(view.playground.model)) == 4
+        assert len(playground.linear_layers(view.playground.model)) == 4
         view.pause()
 
     asyncio.run(scenario())
@@ -525,8 +460,8 @@ def test_running_a_cell_pauses_play(monkeypatch):
         events = Events()
 
     shell = Shell()
-    monkeypatch.setattr(pg, "get_ipython", lambda: shell)
-    view = pg.build_playground()
+    monkeypatch.setattr(playground, "get_ipython", lambda: shell)
+    view = playground.build_playground()
 
     async def scenario():
         view.play()
@@ -546,7 +481,7 @@ def test_the_page_echoing_a_rounded_weight_does_not_pause_or_change_it():
     # the rounded value back. Before: that echo counted as a weight set by hand, so play stopped
     # after two epochs (found by the browser test). Now the slider is shown grid values only, and
     # an echo of the shown value is no move.
-    view = pg.build_playground(hidden=(4, 2))
+    view = playground.build_playground(hidden=(4, 2))
     view.weight.value = view.weight.options[1][1]
     view.step()
     shown = view.weight_value.value
@@ -562,3 +497,50 @@ def test_the_page_echoing_a_rounded_weight_does_not_pause_or_change_it():
     assert view.message.value == "playing" and view.playground.get_weight(view.weight.value) == later
     view.weight_value.value = shown + 0.5                     # a real move still sets the weight
     assert view.message.value.startswith("set ") and view.playground.get_weight(view.weight.value) == pytest.approx(shown + 0.5)
+
+
+def test_penalty_gradient_is_the_slope_of_each_penalty():
+    W = np.array([[0.5, -2.0], [0.0, 3.0]])
+    np.testing.assert_array_equal(playground.penalty_gradient(W, "L2", 0.1), 0.1 * W)
+    np.testing.assert_array_equal(playground.penalty_gradient(W, "L1", 0.1), [[0.1, -0.1], [0.0, 0.1]])
+    np.testing.assert_array_equal(playground.penalty_gradient(W, "none", 0.1), np.zeros_like(W))
+
+
+def test_widget_step_weight_and_saved_text_work_together():
+    view = playground.build_playground(hidden=(4, 4))
+    pictures = view.network.value, view.output.value
+    view.step_button.click()
+    assert view.status.value.startswith("epoch 1:")
+    assert view.network.value != pictures[0] and view.output.value != pictures[1]
+
+    first = view.weight.options[0][1]                 # x₁ → h1.1
+    view.weight.value = first
+    before = view.output.value
+    view.weight_value.value = 2.5
+    assert view.playground.get_weight(first) == 2.5 and view.output.value != before
+
+    view.save_button.click()
+    saved = view.text.value
+    view.add_layer.click()
+    assert view.playground.config.hidden == (4, 4, 4)
+    view.load_button.click()
+    assert view.playground.config.hidden == (4, 4) and view.playground.to_text() == saved
+
+
+# ---------------------------------------------------------------- lesson 11's spiral challenge, beyond its mistakes
+
+
+@pytest.mark.parametrize("settings, words", [
+    ({"hidden": (5,), "features": l11.WAVES}, "✅ spiral_settings"),                  # not the solution, and right
+    ({"hidden": (9,)}, "hidden must be 0 to 6 layers of 1 to 8 neurons"),          # the Playground's own sentence
+    ({"hidden": (6,), "features": l11.WAVES, "data": "spiral"}, "✅ spiral_settings"),
+])
+def test_the_spiral_challenge_takes_any_settings_that_meet_it(settings, words, capsys):
+    l11.check_spiral_challenge(lambda: settings)
+    assert words in capsys.readouterr().out
+
+
+def test_the_spiral_challenge_trains_each_settings_once():
+    settings = {"hidden": (6,), "features": l11.WAVES}
+    assert l11.train_on_spiral(settings) is l11.train_on_spiral(dict(reversed(settings.items())))
+    assert l11.train_on_spiral(settings).trained.epoch == l11.SPIRAL_EPOCHS

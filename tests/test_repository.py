@@ -1,4 +1,6 @@
 """The repository keeps its promises: stripped notebooks, matching requirements, a README that fits."""
+import ast
+import collections
 import json
 import re
 import subprocess
@@ -153,6 +155,31 @@ def test_readme_what_is_here_lists_the_layout():
     for module in sorted((ROOT / "nnlib").glob("*.py")):
         if module.name != "__init__.py":
             assert f"`{module.name}`" in core_row, f"README's 'What is here' does not list nnlib/{module.name}"
+
+
+def defined_names(path):
+    """The names a module defines at its top: classes, functions (public and private), and checks
+    bound by assignment (check_softmax = SOFTMAX.check)."""
+    names = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {target.id for target in node.targets
+                      if isinstance(target, ast.Name) and target.id.startswith("check_")}
+    return names
+
+
+def test_no_two_course_or_app_modules_define_the_same_name():
+    """"Which check_x is this?" never arises: a class, function or check defined at the top of one module
+    of nnlib/course/ or nnlib/apps/ is defined in no other of them."""
+    modules = collections.defaultdict(list)
+    for path in sorted((ROOT / "nnlib/course").glob("*.py")) + sorted((ROOT / "nnlib/apps").glob("*.py")):
+        for name in defined_names(path):
+            modules[name].append(path.relative_to(ROOT).as_posix())
+    clashes = {name: paths for name, paths in sorted(modules.items()) if len(paths) > 1}
+    assert not clashes, "defined in more than one module (rename one of each):\n" + "\n".join(
+        f"  {name}: {', '.join(paths)}" for name, paths in clashes.items())
 
 
 def test_figures_are_readable_by_default():

@@ -1,4 +1,4 @@
-"""Lesson 11, the Playground: TensorFlow Playground rebuilt on nnlib.
+"""The Playground, the application of lesson 11: TensorFlow Playground rebuilt on nnlib.
 
 Three parts, from the bottom up:
 - Playground: the pure model. A configuration (data set, features, layers,
@@ -28,12 +28,11 @@ import ipywidgets as widgets
 import numpy as np
 from IPython import get_ipython
 
+from ..course.widgets import slider
 from ..layers import Dropout, Linear, ReLU, Sigmoid, Tanh
 from ..losses import MSELoss
 from ..model import Sequential
 from ..optim import OPTIMIZERS, make_optimizer
-from . import exercise
-from .widgets import slider
 from .playground_data import DATASETS, EXTENT, FEATURES, features, make_data, problem_of, split
 
 ACTIVATIONS = {"tanh": Tanh, "ReLU": ReLU, "sigmoid": Sigmoid, "linear": None}
@@ -125,6 +124,16 @@ def build_model(config, rng):
 
 def linear_layers(model):
     return [layer for layer in model.layers if isinstance(layer, Linear)]
+
+
+def penalty_gradient(W, regularisation, rate):
+    """The gradient of a penalty on the weights W: rate * W for "L2" (the penalty rate/2 * sum(W**2)),
+    rate * sign(W) for "L1" (the penalty rate * sum(|W|)), zeros for "none". An array of W's shape."""
+    if regularisation == "L1":
+        return rate * np.sign(W)
+    if regularisation == "L2":
+        return rate * W
+    return np.zeros_like(W)
 
 
 class Playground:
@@ -230,7 +239,7 @@ class Playground:
         if c.regularisation == "none" or not c.rate:
             return
         for layer in linear_layers(self.model):
-            layer.dW += c.rate * (np.sign(layer.W) if c.regularisation == "L1" else layer.W)
+            layer.dW += penalty_gradient(layer.W, c.regularisation, c.rate)
 
     def losses(self):
         """(training loss, test loss): the mean squared error over each whole set, dropout off."""
@@ -958,93 +967,3 @@ def _options(values, current):
 def build_playground(**settings):
     """The Playground widget; display(view.box) to show it."""
     return PlaygroundWidget(**settings)
-
-
-# ---------------------------------------------------------------- exercise: the L1 gradient
-
-
-def check_l1_gradient(fn, quiet=False):
-    """fn(W, rate) -> the gradient of the L1 penalty rate * sum(|W|) with respect to W, compared
-    with the Playground's own (add_penalty_gradients), with hints for the usual mistakes."""
-    name = "l1_gradient"
-    W = np.array([[0.5, -2.0, 0.0], [-0.25, 3.0, 1e-3]], dtype=np.float32)
-    rate = 0.1
-    expected = rate * np.sign(W)
-    try:
-        got = fn(W.copy(), rate)
-    except NotImplementedError:
-        return exercise.not_done(name, quiet)
-    except Exception as error:  # the learner's code failed: say so, not a traceback
-        return exercise.failed(f"{name} raised {type(error).__name__}: {error}", quiet)
-    problem = exercise.answer_type_problem(name, got, W.shape) or exercise.shape_problem(got, W.shape)
-    if problem:
-        return exercise.failed(problem if problem.startswith(name) else f"{name}: {problem}", quiet)
-    got = np.asarray(got, dtype=np.float64)
-    if np.allclose(got, expected):
-        return exercise.passed(f"{name}: rate * sign(W), the same as the Playground's L1 step.", quiet)
-    hints = [
-        (rate * W, "that is L2's gradient (rate * W). The slope of |w| is +1 for w > 0 and -1 for w < 0: np.sign(W)."),
-        (rate * np.abs(W), "that is the penalty of each weight, rate * |w|, not its slope. The slope of |w| is np.sign(W)."),
-        (np.sign(W), "multiply by the rate: the penalty is rate * sum(|W|)."),
-        (-expected, "the sign is flipped: the gradient points uphill, toward larger |w|; the optimiser subtracts it."),
-    ]
-    for wrong, hint in hints:
-        if np.allclose(got, wrong):
-            return exercise.failed(f"{name}: {hint}", quiet)
-    index = tuple(int(i) for i in np.argwhere(~np.isclose(got, expected))[0])
-    return exercise.failed(f"{name}: for W = {W.tolist()} and rate {rate}, expected {expected[index]:.4g} at "
-                           f"{index}, got {got[index]:.4g}.", quiet)
-
-
-# ---------------------------------------------------------------- exercise: a small network for the spiral
-
-SPIRAL_BUDGET, SPIRAL_EPOCHS, SPIRAL_TARGET = 40, 200, 0.9
-
-
-def check_spiral_challenge(fn, quiet=False):
-    """fn() -> a dict of Playground settings for the spiral. Passes when the network has at most
-    SPIRAL_BUDGET weights and biases and reaches SPIRAL_TARGET test accuracy after SPIRAL_EPOCHS epochs."""
-    name = "spiral_settings"
-    try:
-        settings = fn()
-    except NotImplementedError:
-        return exercise.not_done(name, quiet)
-    except Exception as error:  # the learner's code failed: say so, not a traceback
-        return exercise.failed(f"{name} raised {type(error).__name__}: {error}", quiet)
-    if not isinstance(settings, dict):
-        return exercise.failed(f'{name} must return a dict of settings, e.g. {{"hidden": (4, 4), "features": '
-                               f'("x1", "x2")}}; it returned {type(settings).__name__}.', quiet)
-    settings = dict(settings)
-    if settings.pop("data", "spiral") != "spiral":
-        return exercise.failed(f'{name}: the challenge is the spiral: leave out "data" or set it to "spiral".', quiet)
-    try:
-        playground = Playground(data="spiral", **settings)
-    except TypeError as error:
-        known = [f.name for f in dataclasses.fields(Config) if f.name != "data"]
-        return exercise.failed(f"{name}: {error}; the settings are {known}.", quiet)
-    except ValueError as error:
-        return exercise.failed(f"{name}: {error}", quiet)
-    size = sum(value.size for value, _ in playground.model.parameters())
-    if size > SPIRAL_BUDGET:
-        return exercise.failed(f"{name}: this network has {size} weights and biases; the challenge allows at most "
-                               f"{SPIRAL_BUDGET}. Use fewer neurons or layers, and let the inputs do more of the work.",
-                               quiet)
-    playground.step(SPIRAL_EPOCHS)
-    accuracy = playground.accuracy()
-    if accuracy < SPIRAL_TARGET:
-        c = playground.config
-        if all(c.activation_of(k) == "linear" for k in range(len(c.hidden))):
-            hint = "A network with linear activations only draws a straight boundary (experiment 1)."
-        elif c.lr >= 1 or playground.diverged:
-            hint = (f"A learning rate of {c.lr} is too high (experiment 3): the tanh output saturates and stops "
-                    "learning. Try 0.03 to 0.3.")
-        elif not {"sin(x1)", "sin(x2)"} & set(c.features):
-            hint = "With so few neurons, give the network inputs that already wave across the plane: sin x₁, sin x₂."
-        elif accuracy >= 0.8:
-            hint = "Close: try another optimiser or learning rate, or one more neuron."
-        else:
-            hint = "Spend the weights differently: which inputs does the spiral need, and how many neurons?"
-        return exercise.failed(f"{name}: test accuracy {accuracy:.0%} after {SPIRAL_EPOCHS} epochs with {size} "
-                               f"weights and biases; the target is {SPIRAL_TARGET:.0%}. {hint}", quiet)
-    return exercise.passed(f"{name}: test accuracy {accuracy:.0%} on the spiral with only {size} weights and biases.",
-                           quiet)

@@ -1,4 +1,4 @@
-"""Lesson 11, the Playground's data: seven 2-D data sets and the seven input features.
+"""The Playground's data: seven 2-D data sets and the seven input features.
 
 Every data set lives on the square [-6, 6] x [-6, 6], like TensorFlow Playground's,
 and returns (x, y): x (n, 2) float64 points, y (n,) float64 targets, in a random

@@ -15,7 +15,7 @@ import time
 import ipywidgets as widgets
 import numpy as np
 
-from .widgets import FigureWidget
+from ..course.widgets import FigureWidget
 
 SIDE = 28  # the network's images: 28 x 28
 BOX = 20  # the digit's longer side after scaling, as in MNIST
