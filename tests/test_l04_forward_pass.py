@@ -36,7 +36,7 @@ def test_playground_view_start_is_or():
 
 
 def test_playground_widget_updates_label_and_image():
-    view = l04.build_playground()
+    view = l04.build_xor_playground()
     assert view.label.value.startswith("accuracy 3/4")
     image = view.figure.image.value
     view.v2.value = -5.0
@@ -47,7 +47,7 @@ def test_playground_widget_updates_label_and_image():
 
 
 def test_playground_set_weights_round_trips():
-    view = l04.build_playground()
+    view = l04.build_xor_playground()
     view.set_weights(**l04.XOR_SOLUTION)
     for got, want in zip(view.weights(), (l04.XOR_SOLUTION[k] for k in ("W1", "b1", "W2", "b2"))):
         assert np.array_equal(got, want)
@@ -78,7 +78,7 @@ def code_cells():
 def test_the_cell_under_the_playground_does_not_spoil_it():
     """(That no later cell reads the learner's playground is a rule of every lesson: tests/test_notebook_rules.py.)"""
     sources = ["".join(c["source"]) for c in code_cells()]
-    shown = next(i for i, s in enumerate(sources) if "l04.build_playground(" in s)
+    shown = next(i for i, s in enumerate(sources) if "l04.build_xor_playground(" in s)
     below = sources[shown + 1]
     # The answer is one slider (h₂→y, i.e. v2) set to -5: the cell right under the playground must not say so.
     assert "h₂→y" not in below and ".v2" not in below and "-5" not in below

@@ -69,7 +69,7 @@ def _heatmap(ax, values, row_names, col_names, title):
     return image, texts
 
 
-def _show(image, texts, values):
+def _draw_values(image, texts, values):
     image.set_data(values)
     for i, row in enumerate(texts):
         for j, text in enumerate(row):
@@ -117,8 +117,8 @@ class LayerWidget:
 
     def update(self, change=None):
         view = layer_view(self.x, self.W, self.b)
-        _show(*self.params_plot, view["params"])
-        _show(*self.y_plot, view["y"])
+        _draw_values(*self.params_plot, view["params"])
+        _draw_values(*self.y_plot, view["y"])
         self.table.value = view["html"]
         self.figure.refresh()
 

@@ -1,6 +1,6 @@
 """Lesson 04, the forward pass (前向传播): the XOR playground and the forward-pass exercise check.
 
-Pure functions return data; build_playground() wires nine sliders to them and redraws a FigureWidget.
+Pure functions return data; build_xor_playground() wires nine sliders to them and redraws a FigureWidget.
 The network everywhere here: x (batch, 2) -> Linear(2 -> 2) -> Sigmoid -> Linear(2 -> 1) -> Sigmoid,
 a "2-2-1" network (2 inputs, 2 hidden units, 1 output).
 """
@@ -57,7 +57,7 @@ def playground_view(W1, b1, W2, b2, steps=81):
     return {"zz": zz, "outputs": outputs[:, 0], "accuracy": accuracy(outputs, labels)}
 
 
-class Playground:
+class XorPlayground:
     """Nine sliders, one per weight, over the decision regions of the 2-2-1 network on XOR."""
 
     def __init__(self, start=PLAYGROUND_START):
@@ -117,8 +117,8 @@ class Playground:
         self.figure.refresh()
 
 
-def build_playground(start=PLAYGROUND_START):
-    return Playground(start)
+def build_xor_playground(start=PLAYGROUND_START):
+    return XorPlayground(start)
 
 
 # ---- exercise: the forward pass of a 2-layer network --------------------------------------
