@@ -3,6 +3,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .validate import instance_of_layer, real_number
+
 
 def numerical_gradient(f, x, eps=1e-5):
     """The gradient of f() with respect to array x, by central differences.
@@ -12,6 +14,12 @@ def numerical_gradient(f, x, eps=1e-5):
     Returns an array of x's shape: (f(x + eps) - f(x - eps)) / (2 eps) per element.
     It needs two evaluations of f per element: fine for checking, far too slow to train.
     """
+    if not callable(f):
+        raise TypeError(f"numerical_gradient: f must be a function of no arguments returning a number, got {f!r}.")
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        raise TypeError("numerical_gradient: x must be a float NumPy array (it is nudged in place), "
+                        f"got {type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}.")
+    eps = real_number(eps, "eps", "numerical_gradient", low=0, low_open=True)
     grad = np.zeros_like(x, dtype=np.float64)
     flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
     if not np.shares_memory(flat_x, x):
@@ -86,6 +94,9 @@ def gradient_check(model, loss, x, y, eps=1e-5):
     nudged losses could not be compared: during the check it draws one mask (from a
     generator of the check's own) and keeps it.
     """
+    instance_of_layer(model, "model", "gradient_check")
+    if isinstance(loss, type) or not callable(getattr(loss, "backward", None)):
+        raise TypeError(f"gradient_check: loss must be a loss object such as nn.CrossEntropyLoss(), got {loss!r}.")
     with _kept_as_found(model), in_float64(model):
         for layer in _leaf_layers(model):
             if hasattr(layer, "rng") and hasattr(layer, "p"):   # Dropout

@@ -121,6 +121,9 @@ def load_mnist(normalize=True, flatten=True, one_hot_label=False, data_dir=None)
     data_dir: the folder with the four .gz files; None means the repository's data/mnist/.
     Raises MNISTFileError naming the file when one is missing, truncated or altered.
     """
+    for name, value in (("normalize", normalize), ("flatten", flatten), ("one_hot_label", one_hot_label)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"load_mnist: {name} must be True or False, got {value!r}.")
     data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
     result = []
     for prefix in ("train", "t10k"):

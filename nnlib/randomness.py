@@ -16,8 +16,10 @@ _generator = np.random.default_rng()
 
 
 def seed(s):
-    """Restart the library's generator from the integer seed s (种子)."""
+    """Restart the library's generator from the integer seed s (种子), a whole number >= 0."""
     global _generator
+    if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0:
+        raise TypeError(f"seed: s must be a whole number of at least 0, e.g. nn.seed(0), got {s!r}.")
     _generator = np.random.default_rng(s)
 
 

@@ -1,6 +1,8 @@
 """Small 2-D data sets (数据集) for pictures: XOR, two moons, spirals."""
 import numpy as np
 
+from .validate import real_number, whole_number
+
 
 def xor_data():
     """The *Build Your Own Network* tutorial's four samples: (x, y). x: (4, 3), y: (4, 1).
@@ -18,6 +20,8 @@ def two_moons(n=200, noise=0.1, rng=None):
     A classic data set that no straight line separates. rng: a numpy
     Generator; None means np.random.default_rng(0).
     """
+    n = whole_number(n, "n", "two_moons", minimum=2)
+    noise = real_number(noise, "noise", "two_moons", low=0)
     if rng is None:
         rng = np.random.default_rng(0)
     n_upper = n // 2
@@ -34,6 +38,9 @@ def spirals(n=300, classes=3, noise=0.2, rng=None):
 
     rng: a numpy Generator; None means np.random.default_rng(0).
     """
+    n = whole_number(n, "n", "spirals", minimum=1)
+    classes = whole_number(classes, "classes", "spirals", minimum=1)
+    noise = real_number(noise, "noise", "spirals", low=0)
     if rng is None:
         rng = np.random.default_rng(0)
     y = np.arange(n) % classes

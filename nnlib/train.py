@@ -85,6 +85,11 @@ def evaluate(model, loss, x, y, batch_size=1000):
 
     accuracy is NaN when y is not classes. The model is left in evaluation mode.
     """
+    instance_of_layer(model, "model", "evaluate")
+    batch_size = whole_number(batch_size, "batch_size", "evaluate")
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y) or len(x) == 0:
+        raise ValueError(f"evaluate: x and y must hold as many samples, at least one, got {len(x)} and {len(y)}.")
     if hasattr(model, "eval"):
         model.eval()
     labels = class_labels(y)

@@ -259,3 +259,25 @@ def test_a_loss_backward_before_forward_says_so(loss):
 def test_cross_entropy_labels_out_of_range_are_named():
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\).*from -1 to 1"):
         nn.CrossEntropyLoss().forward(np.zeros((2, 3)), np.array([-1, 1]))
+
+
+# ---------------------------------------------------------------- the other public functions
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: nn.seed(1.5), TypeError, r"seed: s must be a whole number"),
+    (lambda: nn.seed(-1), TypeError, r"seed: s must be a whole number of at least 0"),
+    (lambda: nn.two_moons(1), ValueError, r"two_moons: n must be at least 2"),
+    (lambda: nn.spirals(100, classes=0), ValueError, r"spirals: classes must be at least 1"),
+    (lambda: nn.spirals(100, noise=-1), ValueError, r"spirals: noise must be a finite number in \[0, inf\)"),
+    (lambda: nn.evaluate(small_net(), nn.CrossEntropyLoss(), *data(), batch_size=0), ValueError,
+     r"evaluate: batch_size must be at least 1"),
+    (lambda: nn.numerical_gradient(lambda: 0.0, [1.0, 2.0]), TypeError, r"x must be a float NumPy array"),
+    (lambda: nn.numerical_gradient(lambda: 0.0, np.zeros(2), eps=0), ValueError, r"eps must be a finite number"),
+    (lambda: nn.gradient_check(nn.Linear, nn.MSELoss(), np.zeros((2, 2)), np.zeros((2, 2))), TypeError,
+     r"model is the class Linear"),
+    (lambda: nn.gradient_check(small_net(), nn.MSELoss, *data()), TypeError, r"loss must be a loss object"),
+    (lambda: nn.load_mnist(normalize="yes"), TypeError, r"load_mnist: normalize must be True or False"),
+])
+def test_public_functions_name_the_bad_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
