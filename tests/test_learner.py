@@ -30,6 +30,9 @@ checkout's notebooks and nnlib:
 
     cd <another checkout> && PYTHONPATH=$PWD python <this checkout>/tests/test_learner.py notebooks/01_neuron.ipynb
 
+The last seed also runs every quick cell (under TWICE_UNDER seconds) twice in a row, as a
+learner pressing Shift-Enter twice; ``--twice`` does that for every seed of the script.
+
 Under pytest (one test per notebook, its seeds run side by side in kernels of their own;
 not marked e2e or slow):
 
@@ -58,6 +61,7 @@ SEEDS = 3
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 CELL_TIMEOUT = 180  # seconds; lesson 07 trains on MNIST for ~10 s
 MOVES_VARIABLE = "__learner_moves__"
+TWICE_UNDER = 2.0   # seconds: the last seed runs every cell quicker than this twice
 BARE_BOOLS = ("True", "False", "np.True_", "np.False_")   # what a check's return value shows without ';'
 
 
@@ -259,8 +263,11 @@ def marked(cell, marker):
     return marker in tags or f"nbval-{marker}" in tags or first == "#NBVAL_" + marker.upper().replace("-", "_")
 
 
-def run_learner(path, seed, log=None):
+def run_learner(path, seed, log=None, twice=False):
     """Run one notebook as a learner with this seed; return a list of failure reports (empty: passed).
+
+    twice: run every cell that took under TWICE_UNDER seconds a second time right away, as a
+    learner who presses Shift-Enter twice (a cell must not depend on running only once).
 
     Cells are numbered as in the notebook's JSON, from 0, markdown included
     (the report also gives the code cell's number, counting code cells from 1).
@@ -300,7 +307,15 @@ def run_learner(path, seed, log=None):
                 log(f"{path.name} seed {seed}: cell {index} (code cell {number})")
             start = len(kernel.process_stderr())
             try:
+                began = time.monotonic()
                 outputs, _ = kernel.execute("".join(cell["source"]))
+                if twice and time.monotonic() - began < TWICE_UNDER and not marked(cell, "raises-exception"):
+                    first = problems_in(outputs, hidden=is_hidden(cell))
+                    outputs, _ = kernel.execute("".join(cell["source"]))   # the learner runs it again
+                    if not first and problems_in(outputs, hidden=is_hidden(cell)):
+                        what = "running the cell a second time"
+                        report(index, number, cell, what, problems_in(outputs, hidden=is_hidden(cell)))
+                        outputs = []
             except (TimeoutError, RuntimeError) as error:
                 report(index, number, cell, "running the cell", [str(error)])
                 break
@@ -349,14 +364,14 @@ def run_seeds(notebook, seeds):
     """
     seeds = list(seeds)
     with ThreadPoolExecutor(max_workers=max(1, len(seeds))) as pool:
-        runs = list(pool.map(lambda seed: _run_in_thread(notebook, seed), seeds))
+        runs = list(pool.map(lambda seed: _run_in_thread(notebook, seed, twice=seed == seeds[-1]), seeds))
     return [failure for failures in runs for failure in failures]
 
 
-def _run_in_thread(notebook, seed):
+def _run_in_thread(notebook, seed, twice):
     """run_learner, then close the event loop that jupyter_client made for this worker thread."""
     try:
-        return run_learner(notebook, seed)
+        return run_learner(notebook, seed, twice=twice)
     finally:
         loop = asyncio.get_event_loop_policy().get_event_loop()
         if not loop.is_running():
@@ -482,6 +497,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=SEEDS, help="run seeds 0..N-1 (default %(default)s)")
     parser.add_argument("--seed", type=int, help="run only this seed")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each cell as it runs")
+    parser.add_argument("--twice", action="store_true", help="run every quick cell twice in a row")
     args = parser.parse_args(argv)
     here = Path.cwd() / "notebooks"   # run from a worktree's root: its lessons, not this file's
     notebooks = args.notebooks or lesson_notebooks(here if here.is_dir() and "LEARNER_NOTEBOOKS" not in os.environ else None)
@@ -491,7 +507,7 @@ def main(argv=None):
     for notebook in notebooks:
         for seed in seeds:
             start = time.monotonic()
-            failures = run_learner(notebook, seed, log=log)
+            failures = run_learner(notebook, seed, log=log, twice=args.twice)
             status = "ok" if not failures else f"FAILED ({len(failures)})"
             print(f"{notebook} seed {seed}: {status} in {time.monotonic() - start:.1f} s", flush=True)
             for failure in failures:
