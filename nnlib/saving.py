@@ -155,23 +155,24 @@ def _read(path):
     """Every array in the .npz file at path, read with allow_pickle=False."""
     with open(path, "rb") as file:  # a missing file: Python's own FileNotFoundError, which names it
         start = file.read(4)
-    if not start:
-        raise ModelFileError(f"nn.load: {path} is empty (0 bytes): not a model written by nn.save.")
-    if start != b"PK\x03\x04":  # every .npz file is a zip archive, which starts with these bytes
-        what = "a single .npy array" if start == b"\x93NUM" else f"not an .npz archive (it starts with {start!r})"
-        raise ModelFileError(f"nn.load: {path} is {what}: not a model written by nn.save.")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}  # reading checks every array's CRC
-    except ValueError as error:
-        if "pickle" in str(error) or "Object arrays" in str(error):
-            raise ModelFileError(f"nn.load: {path} holds pickled Python objects, which nn.load never reads "
-                                 "(allow_pickle=False): not a model written by nn.save.") from None
-        problem = error
-    except Exception as error:  # zipfile.BadZipFile, zlib.error, EOFError, ...: whatever a damaged archive raises
-        problem = error
+        if not start:
+            raise ModelFileError(f"nn.load: {path} is empty (0 bytes): not a model written by nn.save.")
+        if start != b"PK\x03\x04":  # every .npz file is a zip archive, which starts with these bytes
+            what = "a single .npy array" if start == b"\x93NUM" else f"not an .npz archive (it starts with {start!r})"
+            raise ModelFileError(f"nn.load: {path} is {what}: not a model written by nn.save.")
+        file.seek(0)
+        try:  # np.load is given the open file, which this function closes whatever happens
+            with np.load(file, allow_pickle=False) as archive:
+                return {key: archive[key] for key in archive.files}  # reading checks every array's CRC
+        except ValueError as error:
+            if "pickle" in str(error) or "Object arrays" in str(error):
+                raise ModelFileError(f"nn.load: {path} holds pickled Python objects, which nn.load never reads "
+                                     "(allow_pickle=False): not a model written by nn.save.") from None
+            problem = error
+        except Exception as error:  # zipfile.BadZipFile, zlib.error, EOFError, ...: whatever a damaged archive raises
+            problem = error
     raise ModelFileError(f"nn.load: {path} is truncated or corrupt ({type(problem).__name__}: {problem}); "
-                         "save the model again.")
+                         "copy it again, or save the model again with nn.save.")
 
 
 def _text(arrays, key, path):
