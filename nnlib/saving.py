@@ -193,8 +193,8 @@ def _header(arrays, path):
         names = sorted(arrays)
         shown = ", ".join(names[:6]) + (f", ... ({len(names)} in all)" if len(names) > 6 else "")
         raise ModelFileError(
-            f"nn.load: {path} was not written by nn.save: it has no nnlib_format marker (its arrays: {shown or 'none'}). "
-            "Bare arrays (np.savez) do not say which network they belong to.")
+            f"nn.load: {path} was not written by nn.save: it has no nnlib_format marker "
+            f"(its arrays: {shown or 'none'}). Bare arrays (np.savez) do not say which network they belong to.")
     version = arrays.get("nnlib_version")
     if version is None or version.shape != () or version.dtype.kind not in "iu":
         raise ModelFileError(f"nn.load: {path} has no nnlib_version (an integer).")
