@@ -63,7 +63,7 @@ def test_kernel_editor_presets_and_sliders_change_the_feature_map():
 def test_the_99_percent_cnn_loads_with_nn_load_and_reaches_99_percent_on_a_slice():
     trained = nn.load(l10.WEIGHTS)
     assert trained.forward(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
-    assert not any(layer.training for layer in trained.leaves())  # saved in evaluation mode
+    assert not any(layer.training for layer in trained.leaf_layers())  # saved in evaluation mode
     _, (x_test, t_test) = nn.load_mnist(flatten=False)
     p = l10.probabilities(trained, x_test[:1000])
     assert p.shape == (1000, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5)

@@ -34,7 +34,7 @@ def trained_a_little(model, dtype):
 
 def arrays_of(model):
     """Every parameter and buffer of model, in order."""
-    layers = model.leaves() if isinstance(model, nn.Sequential) else [model]
+    layers = model.leaf_layers() if isinstance(model, nn.Sequential) else [model]
     return [value for layer in layers for value in [v for v, _ in layer.parameters()] + [b for _, b in layer.buffers()]]
 
 
@@ -53,7 +53,7 @@ def test_every_layer_type_round_trips_bit_for_bit_with_equal_predictions(tmp_pat
     path = nn.save(model, tmp_path / "model.npz")
     loaded = nn.load(path)
     assert repr(loaded) == repr(model)
-    assert [type(layer) for layer in loaded.leaves()] == [type(layer) for layer in model.leaves()]
+    assert [type(layer) for layer in loaded.leaf_layers()] == [type(layer) for layer in model.leaf_layers()]
     assert_same_arrays(model, loaded)
     batchnorm = loaded.layers[4]
     assert batchnorm.running_mean.dtype == dtype and np.any(batchnorm.running_mean != 0)
@@ -63,7 +63,7 @@ def test_every_layer_type_round_trips_bit_for_bit_with_equal_predictions(tmp_pat
     assert loaded.layers[2].stride == (1, 1)
     np.testing.assert_array_equal(loaded.forward(x), model.forward(x))
     assert loaded.forward(x).dtype == dtype
-    assert not any(layer.training for layer in loaded.leaves())  # saved in evaluation mode
+    assert not any(layer.training for layer in loaded.leaf_layers())  # saved in evaluation mode
 
 
 def test_each_layer_saved_on_its_own_round_trips(tmp_path):
@@ -88,7 +88,7 @@ def test_modes_are_saved_layer_by_layer(tmp_path):
     model.train()
     model.layers[6].eval()  # the Dropout alone in evaluation mode
     loaded = nn.load(nn.save(model, tmp_path / "m.npz"))
-    assert [layer.training for layer in loaded.leaves()] == [layer.training for layer in model.leaves()]
+    assert [layer.training for layer in loaded.leaf_layers()] == [layer.training for layer in model.leaf_layers()]
     assert loaded.layers[4].training and not loaded.layers[6].training
 
 
@@ -127,7 +127,7 @@ def test_load_into_overwrites_the_models_arrays_in_place(tmp_path):
     assert nn.load(path, into=other) is other
     assert all(a is b for a, b in zip(arrays_of(other), before))  # the same arrays: an optimiser keeps them
     assert_same_arrays(model, other)
-    assert not any(layer.training for layer in other.leaves())  # its own modes kept
+    assert not any(layer.training for layer in other.leaf_layers())  # its own modes kept
 
 
 def test_save_refuses_a_layer_it_cannot_describe(tmp_path):
