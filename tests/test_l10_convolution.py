@@ -60,7 +60,7 @@ def test_kernel_editor_presets_and_sliders_change_the_feature_map():
     np.testing.assert_allclose(view.fmap.get_array(), l10.feature_map(images[2].reshape(28, 28), view.kernel(), 1, 1))
 
 
-def test_the_99_percent_cnn_loads_with_nn_load_and_reaches_99_percent_on_a_slice():
+def test_the_cnn_file_loads_with_nn_load_in_evaluation_mode_and_reads_a_slice():
     trained = nn.load(l10.WEIGHTS)
     assert trained.forward(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
     assert not any(layer.training for layer in trained.leaf_layers())  # saved in evaluation mode
