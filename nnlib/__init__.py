@@ -2,7 +2,8 @@
 
 The library is the files beside this one, from the bottom up:
 validate, randomness, labels, activations, neuron, layers, conv, losses, model,
-optim, gradcheck, train, mnist, toy_data (2-D data sets for pictures). It needs only NumPy (and tqdm for
+optim, gradcheck, train, mnist, toy_data (2-D data sets for pictures), saving
+(nn.save and nn.load: a network to an .npz file and back). It needs only NumPy (and tqdm for
 fit's progress bar). The course's teaching helpers (widgets, plots, exercise
 checks) live apart in nnlib.course, which also needs matplotlib and ipywidgets.
 """
@@ -20,6 +21,7 @@ from .model import Sequential
 from .neuron import Neuron
 from .optim import OPTIMIZERS, SGD, AdaGrad, Adam, Optimizer, RMSProp, make_optimizer
 from .randomness import generator, seed
+from .saving import ModelFileError, load, save, saved_info
 from .toy_data import spirals, two_moons, xor_data
 from .train import accuracy, evaluate, fit
 

@@ -198,6 +198,11 @@ class Conv2D(Layer):
         dcols = np.matmul(self.W.reshape(self.out_channels, -1).T, grad_matrix)  # (n, in * kh * kw, out_h * out_w)
         return col2im(dcols, self.x_shape, self.kernel_size, self.stride, self.padding)
 
+    def config(self):
+        return {"in_channels": self.in_channels, "out_channels": self.out_channels,
+                "kernel_size": list(self.kernel_size), "stride": list(self.stride),
+                "padding": list(self.padding), "dtype": self.W.dtype.name}
+
     def __repr__(self):
         extra = "".join(f", {name}={_short(value)}"
                         for name, value, default in (("stride", self.stride, 1), ("padding", self.padding, 0))
@@ -268,6 +273,9 @@ class MaxPool2D(Layer):
             else:
                 np.multiply(grad, first, out=dx_window)
         return dx
+
+    def config(self):
+        return {"kernel_size": list(self.kernel_size), "stride": list(self.stride)}
 
     def __repr__(self):
         stride = "" if self.stride == self.kernel_size else f", stride={_short(self.stride)}"

@@ -63,6 +63,14 @@ class Layer:
         self.training = False
         return self
 
+    def config(self):
+        """The constructor's arguments that rebuild this layer's architecture, as a dict of
+        plain values (numbers, strings, lists), e.g. {"in_features": 2, "out_features": 3,
+        "dtype": "float32"}: type(layer)(**layer.config()) is a layer of the same shape.
+        Random generators and initialisations are left out (nn.load overwrites the values).
+        nn.save stores it as JSON."""
+        return {}
+
     def __call__(self, x):
         return self.forward(x)  # looked up on the instance's class, so a subclass's forward runs
 
@@ -145,6 +153,9 @@ class Linear(Layer):
         if not self.needs_input_grad:
             return None
         return grad @ self.W.T
+
+    def config(self):
+        return {"in_features": self.in_features, "out_features": self.out_features, "dtype": self.W.dtype.name}
 
     def __repr__(self):
         return f"Linear({self.in_features} -> {self.out_features})"
@@ -276,6 +287,9 @@ class Dropout(Layer):
         grad = np.asarray(grad)
         return grad if self.mask is None else grad * self.mask
 
+    def config(self):
+        return {"p": float(self.p)}
+
     def __repr__(self):
         return f"Dropout(p={self.p})"
 
@@ -341,6 +355,10 @@ class BatchNorm(Layer):
         # the mean and the variance; the chain rule through both gives
         # dx = inv_std * (d_x_hat - mean(d_x_hat) - x_hat * mean(d_x_hat * x_hat)).
         return self.inv_std * (d_x_hat - d_x_hat.mean(axis=0) - self.x_hat * (d_x_hat * self.x_hat).mean(axis=0))
+
+    def config(self):
+        return {"features": self.features, "momentum": float(self.momentum), "eps": float(self.eps),
+                "dtype": self.gamma.dtype.name}
 
     def __repr__(self):
         return f"BatchNorm({self.features})"

@@ -9,7 +9,7 @@ from nnlib.course import l10_convolution as l10
 
 @pytest.fixture(scope="module")
 def cnn():
-    model = l10.load_cnn()
+    model = nn.load(l10.WEIGHTS)
     return lambda images: l10.probabilities(model, images)
 
 

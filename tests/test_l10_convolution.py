@@ -1,5 +1,5 @@
 """Lesson 10 helpers: convolution by hand against nnlib, the output-size and kernel widgets,
-the course's CNN (build_cnn, load_cnn), the shift experiment, and the exercise's hints."""
+the course's CNN (nn.load(WEIGHTS)), the shift experiment, and the exercise's hints."""
 import contextlib
 import io
 
@@ -60,10 +60,10 @@ def test_kernel_editor_presets_and_sliders_change_the_feature_map():
     np.testing.assert_allclose(view.fmap.get_array(), l10.feature_map(images[2].reshape(28, 28), view.kernel(), 1, 1))
 
 
-def test_build_cnn_shapes_and_load_cnn_reaches_99_percent_on_a_slice():
-    model = l10.build_cnn(rng=np.random.default_rng(0))
-    assert model.forward(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
-    trained = l10.load_cnn()
+def test_the_cnn_file_loads_with_nn_load_in_evaluation_mode_and_reads_a_slice():
+    trained = nn.load(l10.WEIGHTS)
+    assert trained.forward(np.zeros((2, 1, 28, 28), np.float32)).shape == (2, 10)
+    assert not any(layer.training for layer in trained.leaf_layers())  # saved in evaluation mode
     _, (x_test, t_test) = nn.load_mnist(flatten=False)
     p = l10.probabilities(trained, x_test[:1000])
     assert p.shape == (1000, 10) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
@@ -164,7 +164,7 @@ def test_check_correlate_not_done_and_wrong_types():
     assert "raised IndexError" in run(l10.check_correlate, lambda image, kernel: image[99])[1]
 
 
-def test_train_cnn_script_builds_and_loads_the_lessons_network():
+def test_train_cnn_script_builds_the_network_in_the_file_the_lesson_loads():
     import importlib.util
     from pathlib import Path
 
@@ -172,6 +172,7 @@ def test_train_cnn_script_builds_and_loads_the_lessons_network():
     spec = importlib.util.spec_from_file_location("train_cnn_for_l10", path)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    assert script.CHANNELS == l10.CHANNELS and script.WEIGHTS == l10.WEIGHTS
-    assert repr(script.build_cnn(rng=np.random.default_rng(0))) == repr(l10.build_cnn(rng=np.random.default_rng(0)))
-    np.testing.assert_array_equal(script.load_cnn().layers[0].W, l10.load_cnn().layers[0].W)
+    assert script.WEIGHTS == l10.WEIGHTS
+    model = script.build_cnn(rng=np.random.default_rng(0))
+    nn.load(l10.WEIGHTS, into=model)  # refused unless the file's architecture is build_cnn's
+    np.testing.assert_array_equal(model.layers[0].W, nn.load(l10.WEIGHTS).layers[0].W)

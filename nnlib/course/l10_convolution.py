@@ -1,5 +1,5 @@
 """Lesson 10, convolutional networks: convolution by hand, the output-size widget, the
-kernel editor, the course's 99% CNN (build_cnn, load_cnn), the shift experiment and
+kernel editor, the course's 99% CNN (its file, WEIGHTS), the shift experiment and
 the output-size exercise check."""
 from pathlib import Path
 
@@ -8,57 +8,15 @@ import numpy as np
 
 from . import exercise
 from ..activations import softmax
-from ..conv import Conv2D, Flatten, MaxPool2D, output_size
-from ..layers import Dropout, Linear, ReLU
-from ..model import Sequential
+from ..conv import Conv2D, output_size
 from .plots import picture_grid
 from .widgets import FigureWidget, slider
 
 SIDE = 28  # MNIST images are 28 x 28 pixels
 ROOT = Path(__file__).resolve().parents[2]
-WEIGHTS = ROOT / "data" / "models" / "cnn_mnist.npz"
-CHANNELS = (24, 48)  # of the 99% network's two convolutions
+WEIGHTS = ROOT / "data" / "models" / "cnn_mnist.npz"  # the 99% network (scripts/train_cnn.py): nn.load(WEIGHTS)
 
 # ---------------------------------------------------------------- the course's 99% network
-
-
-def build_cnn(rng=None):
-    """The 99% network of scripts/train_cnn.py, with new random weights, on (batch, 1, 28, 28):
-
-    Conv2D(1 -> 24, 3x3, padding=1) - ReLU - MaxPool2D(2)   -> (batch, 24, 14, 14)
-    Conv2D(24 -> 48, 3x3, padding=1) - ReLU - MaxPool2D(2)  -> (batch, 48, 7, 7)
-    Flatten - Linear(2352 -> 128) - ReLU - Dropout(0.25) - Linear(128 -> 10)
-
-    rng: a numpy Generator; None: nn.seed's.
-    """
-    c1, c2 = CHANNELS
-    return Sequential([
-        Conv2D(1, c1, 3, padding=1, rng=rng), ReLU(), MaxPool2D(2),
-        Conv2D(c1, c2, 3, padding=1, rng=rng), ReLU(), MaxPool2D(2),
-        Flatten(), Linear(c2 * 7 * 7, 128, rng=rng), ReLU(), Dropout(0.25, rng=rng),
-        Linear(128, 10, rng=rng),
-    ])
-
-
-def load_cnn(path=WEIGHTS):
-    """build_cnn() with the trained weights from `path` (default: data/models/cnn_mnist.npz), in evaluation mode.
-
-    The file is read with allow_pickle=False: it holds plain arrays only, named
-    "layers.<i>.<name>". Raises ValueError naming the array when the file does not fit.
-    """
-    model = build_cnn(rng=np.random.default_rng(0))  # its own generator: loading leaves nn.seed's alone
-    with np.load(path, allow_pickle=False) as saved:
-        for i, layer in enumerate(model.layers):
-            for name, value, _ in layer.named_parameters():
-                key = f"layers.{i}.{name}"
-                if key not in saved:
-                    raise ValueError(f"load_cnn: {path} has no array {key!r} for {layer!r}; "
-                                     "was it saved from build_cnn()?")
-                if saved[key].shape != value.shape:
-                    raise ValueError(f"load_cnn: {key} in {path} has shape {saved[key].shape}, "
-                                     f"but {layer!r} needs {value.shape}.")
-                value[...] = saved[key]
-    return model.eval()
 
 
 def probabilities(model, images, batch_size=1000):
