@@ -16,9 +16,8 @@ keeps what backward needs, backward(grad) returns dLoss/dx and fills dW, db).
 """
 import numpy as np
 
-from .layers import Layer
-from .randomness import generator
-from .validate import as_images, check_finite
+from .layers import Layer, random_source
+from .validate import as_images, check_finite, whole_number
 
 
 def _pair(value, name, who, minimum):
@@ -130,14 +129,12 @@ class Conv2D(Layer):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, rng=None, dtype=np.float32):
         who = f"Conv2D({in_channels} -> {out_channels})"
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        if self.in_channels < 1 or self.out_channels < 1:
-            raise ValueError(f"{who}: in_channels and out_channels must be at least 1.")
+        self.in_channels = whole_number(in_channels, "in_channels", who)
+        self.out_channels = whole_number(out_channels, "out_channels", who)
         self.kernel_size = _pair(kernel_size, "kernel_size", who, 1)
         self.stride = _pair(stride, "stride", who, 1)
         self.padding = _pair(padding, "padding", who, 0)
-        if rng is None:
-            rng = generator()
+        rng = random_source(rng, who)
         fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
         shape = (self.out_channels, self.in_channels) + self.kernel_size
         self.W = (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(dtype)
@@ -179,14 +176,9 @@ class Conv2D(Layer):
         if self.cols is None:
             raise RuntimeError(f"{self!r}: call forward before backward (in training mode, train(), "
                                "when the batch is large: evaluation mode does not keep what backward needs).")
-        grad = np.asarray(grad)
         n = self.x_shape[0]
         out_h, out_w = _output_shape(self.x_shape, self.kernel_size, self.stride, self.padding, self)
-        if grad.shape != (n, self.out_channels, out_h, out_w):
-            raise ValueError(
-                f"{self!r}: backward expected a gradient of shape {(n, self.out_channels, out_h, out_w)} "
-                f"(the shape of this layer's output), got {grad.shape}."
-            )
+        grad = self.check_grad(grad, (n, self.out_channels, out_h, out_w))
         # (n, out_channels, out_h, out_w) -> (n, out_channels, out_h * out_w), the layout of forward's product
         grad_matrix = grad.astype(self.W.dtype, copy=False).reshape(n, self.out_channels, out_h * out_w)
         # dW = sum over images of grad_n @ cols_n.T. Write into the existing
@@ -249,14 +241,7 @@ class MaxPool2D(Layer):
         return out
 
     def backward(self, grad):
-        if self.x is None:
-            raise RuntimeError(f"{self!r}: call forward before backward.")
-        grad = np.asarray(grad)
-        if grad.shape != self.out.shape:
-            raise ValueError(
-                f"{self!r}: backward expected a gradient of shape {self.out.shape} "
-                f"(the shape of this layer's output), got {grad.shape}."
-            )
+        grad = self.check_grad(grad, None if self.x is None else self.out.shape)
         if not self.needs_input_grad:
             return None
         dx = np.zeros(self.x.shape, dtype=np.result_type(grad.dtype, self.x.dtype))
@@ -301,12 +286,7 @@ class Flatten(Layer):
         return x.reshape(len(x), int(np.prod(x.shape[1:])))  # not -1, which an empty batch cannot resolve
 
     def backward(self, grad):
-        if self.x_shape is None:
-            raise RuntimeError(f"{self!r}: call forward before backward.")
-        grad = np.asarray(grad)
-        expected = (self.x_shape[0], int(np.prod(self.x_shape[1:])))
-        if grad.shape != expected:
-            raise ValueError(f"{self!r}: backward expected a gradient of shape {expected}, got {grad.shape}.")
+        grad = self.check_grad(grad, None if self.x_shape is None else (self.x_shape[0], int(np.prod(self.x_shape[1:]))))
         if not self.needs_input_grad:
             return None
         return grad.reshape(self.x_shape)

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import activations as act
 from .randomness import generator
-from .validate import as_batch, check_finite
+from .validate import as_batch, check_finite, real_number, whole_number
 
 
 class Layer:
@@ -38,6 +38,18 @@ class Layer:
 
     def backward(self, grad):
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad).")
+
+    def check_grad(self, grad, shape):
+        """grad as an array, after the checks every backward needs, written once here:
+        forward must have run (shape is None until it has), and grad must have `shape`,
+        the shape of this layer's output."""
+        if shape is None:
+            raise RuntimeError(f"{self!r}: call forward before backward.")
+        grad = np.asarray(grad)
+        if grad.shape != tuple(shape):
+            raise ValueError(f"{self!r}: backward expected a gradient of shape {tuple(shape)} (the shape of this "
+                             f"layer's output), got {grad.shape}.")
+        return grad
 
     def named_parameters(self):
         """(name, value, gradient) triples, e.g. ("W", W, dW), in param_names order."""
@@ -98,9 +110,9 @@ class Linear(Layer):
     param_names = ("W", "b")
 
     def __init__(self, in_features, out_features, rng=None, dtype=np.float32, init="he"):
-        if rng is None:
-            rng = generator()
-        self.in_features, self.out_features = int(in_features), int(out_features)
+        self.in_features = whole_number(in_features, "in_features", "Linear")
+        self.out_features = whole_number(out_features, "out_features", "Linear")
+        rng = random_source(rng, "Linear")
         std = initial_std(init, self.in_features, self.out_features)
         self.W = (rng.standard_normal((self.in_features, self.out_features)) * std).astype(dtype)
         self.b = np.zeros(self.out_features, dtype=dtype)
@@ -139,14 +151,7 @@ class Linear(Layer):
         return out
 
     def backward(self, grad):
-        if self.x is None:
-            raise RuntimeError(f"{self!r}: call forward before backward.")
-        grad = np.asarray(grad)
-        if grad.shape != (len(self.x), self.out_features):
-            raise ValueError(
-                f"{self!r}: backward expected a gradient of shape {(len(self.x), self.out_features)} "
-                f"(the shape of this layer's output), got {grad.shape}."
-            )
+        grad = self.check_grad(grad, None if self.x is None else (len(self.x), self.out_features))
         # Write into the existing arrays: the optimiser holds references to them.
         np.matmul(self.x.T, grad, out=self.dW)
         np.sum(grad, axis=0, out=self.db)
@@ -159,6 +164,15 @@ class Linear(Layer):
 
     def __repr__(self):
         return f"Linear({self.in_features} -> {self.out_features})"
+
+
+def random_source(rng, who):
+    """rng itself when it is a numpy Generator (or anything with its methods), the library's for None."""
+    if rng is None:
+        return generator()
+    if isinstance(rng, type) or not callable(getattr(rng, "random", None)):
+        raise TypeError(f"{who}: rng must be a numpy Generator, e.g. np.random.default_rng(0), or None, got {rng!r}.")
+    return rng
 
 
 def initial_std(init, in_features, out_features):
@@ -186,14 +200,8 @@ class Activation(Layer):
         self.x = act._float(x)
         return type(self).function(self.x)
 
-    def _check_grad(self, grad, shape):
-        if self.x is None:
-            raise RuntimeError(f"{self!r}: call forward before backward.")
-        if np.shape(grad) != shape:
-            raise ValueError(f"{self!r}: backward expected a gradient of shape {shape}, got {np.shape(grad)}.")
-
     def backward(self, grad):
-        self._check_grad(grad, self.x.shape if self.x is not None else None)
+        grad = self.check_grad(grad, None if self.x is None else self.x.shape)
         if not self.needs_input_grad:
             return None
         return grad * type(self).derivative(self.x)
@@ -219,7 +227,7 @@ class ReLU(Activation):
         return self.x * self.mask       # relu(x) = max(0, x): x where the mask is True, else 0
 
     def backward(self, grad):
-        self._check_grad(grad, self.x.shape if self.x is not None else None)
+        grad = self.check_grad(grad, None if self.x is None else self.x.shape)
         if not self.needs_input_grad:
             return None
         # grad * relu_derivative(x): the derivative is 1 where x > 0 and 0 elsewhere,
@@ -248,7 +256,7 @@ class Softmax(Activation):
         return self.s
 
     def backward(self, grad):
-        self._check_grad(grad, self.x.shape if self.x is not None else None)
+        grad = self.check_grad(grad, None if self.x is None else self.x.shape)
         if not self.needs_input_grad:
             return None
         return self.s * (grad - np.sum(grad * self.s, axis=-1, keepdims=True))
@@ -265,14 +273,13 @@ class Dropout(Layer):
     """
 
     def __init__(self, p=0.5, rng=None):
-        if not 0 <= p < 1:
-            raise ValueError(f"Dropout: p is the probability of dropping, in [0, 1), got {p}.")
-        self.p = p
-        self.rng = rng
-        self.mask = None
+        self.p = real_number(p, "p (the probability of dropping)", "Dropout", low=0, high=1, high_open=True)
+        self.rng = None if rng is None else random_source(rng, "Dropout")
+        self.mask = self.x_shape = None
 
     def forward(self, x):
         x = act._float(x)
+        self.x_shape = x.shape
         if not self.training or self.p == 0:
             self.mask = None
             return x
@@ -282,9 +289,9 @@ class Dropout(Layer):
         return x * self.mask
 
     def backward(self, grad):
+        grad = self.check_grad(grad, self.x_shape)
         if not self.needs_input_grad:
             return None
-        grad = np.asarray(grad)
         return grad if self.mask is None else grad * self.mask
 
     def config(self):
@@ -310,8 +317,9 @@ class BatchNorm(Layer):
     buffer_names = ("running_mean", "running_var")
 
     def __init__(self, features, momentum=0.1, eps=1e-5, dtype=np.float32):
-        self.features = int(features)
-        self.momentum, self.eps = momentum, eps
+        self.features = whole_number(features, "features", "BatchNorm")
+        self.momentum = real_number(momentum, "momentum", "BatchNorm", low=0, high=1)
+        self.eps = real_number(eps, "eps", "BatchNorm", low=0, low_open=True)
         self.gamma = np.ones(self.features, dtype=dtype)
         self.beta = np.zeros(self.features, dtype=dtype)
         self.dgamma = np.zeros_like(self.gamma)
@@ -326,6 +334,8 @@ class BatchNorm(Layer):
             if len(x) < 2:
                 raise ValueError(f"{self!r}: training needs a batch of at least 2 samples to measure a variance, got {len(x)}.")
             mean, var = x.mean(axis=0), x.var(axis=0)
+            if not np.isfinite(mean).all():   # refused before the running statistics take in a NaN for good
+                check_finite(x, self)
             n = len(x)
             self.running_mean *= 1 - self.momentum
             self.running_mean += self.momentum * mean
@@ -339,11 +349,7 @@ class BatchNorm(Layer):
         return self.gamma * self.x_hat + self.beta
 
     def backward(self, grad):
-        if self.x_hat is None:
-            raise RuntimeError(f"{self!r}: call forward before backward.")
-        grad = np.asarray(grad)
-        if grad.shape != self.x_hat.shape:
-            raise ValueError(f"{self!r}: backward expected a gradient of shape {self.x_hat.shape}, got {grad.shape}.")
+        grad = self.check_grad(grad, None if self.x_hat is None else self.x_hat.shape)
         np.sum(grad * self.x_hat, axis=0, out=self.dgamma)
         np.sum(grad, axis=0, out=self.dbeta)
         if not self.needs_input_grad:

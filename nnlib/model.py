@@ -54,8 +54,11 @@ class Sequential:
 
     def backward(self, grad, input_grad=False):
         for layer in reversed(self.layers[1:]):
-            grad = layer.backward(grad)
+            # a Sequential inside hands its input gradient on, like any layer
+            grad = layer.backward(grad, input_grad=True) if isinstance(layer, Sequential) else layer.backward(grad)
         first = self.layers[0]
+        if isinstance(first, Sequential):
+            return first.backward(grad, input_grad=input_grad)
         if isinstance(first, Layer):  # a learner's own layer class simply returns dx, unused
             first.needs_input_grad = input_grad
         try:

@@ -1,5 +1,7 @@
 """nnlib under misuse: every wrong argument is refused with an error that names it, nothing
 wrong is silent, and an interrupted or failed call leaves the model as a normal return would."""
+import re
+
 import numpy as np
 import pytest
 
@@ -281,3 +283,55 @@ def test_cross_entropy_labels_out_of_range_are_named():
 def test_public_functions_name_the_bad_argument(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# ---------------------------------------------------------------- layers
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: nn.Linear(2.5, 3), TypeError, r"Linear: in_features must be a whole number.*2.5"),
+    (lambda: nn.Linear(2, 0), ValueError, r"Linear: out_features must be at least 1, got 0"),
+    (lambda: nn.Linear(2, 3, rng=42), TypeError, r"Linear: rng must be a numpy Generator"),
+    (lambda: nn.Dropout(1.0), ValueError, r"Dropout: p \(the probability of dropping\) must be a finite number in \[0, 1\)"),
+    (lambda: nn.Dropout("half"), TypeError, r"Dropout: p .* must be a number"),
+    (lambda: nn.BatchNorm(3.0), TypeError, r"BatchNorm: features must be a whole number"),
+    (lambda: nn.BatchNorm(3, momentum=2), ValueError, r"BatchNorm: momentum must be a finite number in \[0, 1\]"),
+    (lambda: nn.BatchNorm(3, eps=0), ValueError, r"BatchNorm: eps must be a finite number in \(0, inf\)"),
+    (lambda: nn.Conv2D(1.5, 8, 3), TypeError, r"in_channels must be a whole number"),
+    (lambda: nn.Conv2D(1, 8, 0), ValueError, r"kernel_size must be an integer >= 1"),
+])
+def test_layer_arguments_are_checked(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_a_nan_batch_leaves_batchnorm_running_statistics_alone():
+    bn = nn.BatchNorm(3)
+    bn.forward(np.random.default_rng(0).normal(size=(8, 3)))
+    mean, var = bn.running_mean.copy(), bn.running_var.copy()
+    x = np.ones((8, 3), dtype=np.float32)
+    x[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"BatchNorm\(3\): the input contains NaN"):
+        bn.forward(x)
+    assert np.array_equal(bn.running_mean, mean) and np.array_equal(bn.running_var, var)
+    bn.eval()
+    assert np.isfinite(bn.forward(np.ones((2, 3)))).all()
+
+
+@pytest.mark.parametrize("layer", [nn.Linear(3, 2), nn.ReLU(), nn.Sigmoid(), nn.Dropout(0.5), nn.BatchNorm(3),
+                                   nn.Conv2D(1, 2, 3), nn.MaxPool2D(2), nn.Flatten()], ids=repr)
+def test_every_backward_checks_forward_ran_and_the_gradient_shape(layer):
+    with pytest.raises(RuntimeError, match=r"call forward before backward"):
+        layer.backward(np.zeros((4, 3)))
+    x = np.ones((4, 1, 4, 4)) if isinstance(layer, (nn.Conv2D, nn.MaxPool2D, nn.Flatten)) else np.ones((4, 3))
+    out = layer.forward(x)
+    with pytest.raises(ValueError, match=r"backward expected a gradient of shape " + re.escape(str(out.shape))):
+        layer.backward(np.zeros(out.shape + (1,)))
+
+
+def test_a_sequential_inside_a_sequential_hands_its_gradient_on():
+    rng = np.random.default_rng(0)
+    nested = nn.Sequential([nn.Linear(3, 4, rng=rng, dtype=np.float64),
+                            nn.Sequential([nn.Tanh(), nn.Linear(4, 4, rng=rng, dtype=np.float64)]),
+                            nn.ReLU(), nn.Linear(4, 2, rng=rng, dtype=np.float64)])
+    errors = nn.gradient_check(nested, nn.CrossEntropyLoss(), rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1]))
+    assert max(errors.values()) < 1e-6, errors

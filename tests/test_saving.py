@@ -229,7 +229,7 @@ def test_an_unknown_layer_type_is_refused(saved):
 
 def test_arguments_a_layer_does_not_take_are_refused(saved):
     path = altered(saved, edit_architecture(lambda a: a["layers"][6]["config"].update(p=1.5)))
-    refused(path, "layers.6", "Dropout", "do not build one", "p is the probability")
+    refused(path, "layers.6", "Dropout", "do not build one", "p (the probability of dropping)")
     path = altered(saved, edit_architecture(lambda a: a["layers"][7]["config"].update(dtype="int64")))
     refused(path, "layers.7", "dtype 'int64'")
 
