@@ -18,7 +18,7 @@ error or writes to stderr, when a cell's result is a bare ``True``/``False``
 the seed, the cell, the first lines of its source, the error and every move
 made so far, so it can be reproduced.
 
-Run it on one notebook as a script (from the root of your worktree, which
+Run it on one notebook as a script (from the root of your checkout, which
 puts your nnlib first on the path; exit status 1 on failure):
 
     PYTHONPATH=$PWD python tests/test_learner.py notebooks/01_neuron.ipynb --seeds 2
@@ -499,7 +499,7 @@ def main(argv=None):
     parser.add_argument("-v", "--verbose", action="store_true", help="print each cell as it runs")
     parser.add_argument("--twice", action="store_true", help="run every quick cell twice in a row")
     args = parser.parse_args(argv)
-    here = Path.cwd() / "notebooks"   # run from a worktree's root: its lessons, not this file's
+    here = Path.cwd() / "notebooks"   # run from a checkout's root: its lessons, not this file's
     notebooks = args.notebooks or lesson_notebooks(here if here.is_dir() and "LEARNER_NOTEBOOKS" not in os.environ else None)
     seeds = [args.seed] if args.seed is not None else range(args.seeds)
     log = (lambda text: print(text, flush=True)) if args.verbose else None

@@ -148,10 +148,12 @@ def test_readme_sources_table():
 def test_readme_what_is_here_lists_the_layout():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = readme.split("## What is here")[1].split("\n## ")[0]
-    for path in ("`notebooks/`", "`nnlib/`", "`nnlib/course/`", "`benchmarks/`", "`requirements.txt`",
-                 "`requirements-test.txt`", "`binder/`", "`.ci/run`"):
-        assert f"| {path} |" in table, f"README's 'What is here' table does not list {path}"
-    core_row = next(line for line in table.splitlines() if line.startswith("| `nnlib/` |"))
+    for part, path in (("lessons", "`notebooks/`"), ("library", "`nnlib/`"), ("lessons", "`nnlib/course/`"),
+                       ("applications", "`nnlib/apps/`"), ("tests", "`tests/`"), ("tools", "`benchmarks/`"),
+                       ("setup", "`requirements.txt`"), ("setup", "`requirements-test.txt`"), ("setup", "`binder/`"),
+                       ("setup", "`.ci/run`")):
+        assert f"| {part} | {path} |" in table, f"README's 'What is here' table does not list {path} under {part}"
+    core_row = next(line for line in table.splitlines() if line.startswith("| library | `nnlib/` |"))
     for module in sorted((ROOT / "nnlib").glob("*.py")):
         if module.name != "__init__.py":
             assert f"`{module.name}`" in core_row, f"README's 'What is here' does not list nnlib/{module.name}"
@@ -220,3 +222,19 @@ def test_lesson_opens_with_objectives_and_time_matching_the_readme(nb):
     assert row.rstrip(" |").endswith(minutes.group(1)), f"README says {row.split('|')[-2].strip()} minutes for {nb.name}"
     closing = "".join("".join(c["source"]) for c in cells[-3:] if c["cell_type"] == "markdown")
     assert "Recap" in closing or "recap" in closing.lower(), f"{nb.name} must close with a recap"
+
+
+HISTORY = re.compile("|".join(["used to " + "(give|be|return|pass|print)", "/work/" + "wt", "work" + "tree",
+                               "before the " + "fix", "no longer " + "(gives|returns|passes)"]), re.IGNORECASE)
+
+
+def test_code_explains_itself_without_narrating_its_history():
+    """Comments, docstrings and test names say what the code does and why, not what it once did
+    or where a developer kept it."""
+    found = []
+    for folder in ("nnlib", "tests", "scripts", "benchmarks"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if HISTORY.search(line):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not found, "lines that narrate history:\n" + "\n".join(found)
