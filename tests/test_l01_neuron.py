@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import nnlib as nn
+from lesson_files import lesson_cells
 from nnlib.course import l01_neuron as l01
 
 
@@ -82,17 +83,11 @@ def test_check_nor_weights_shows_the_truth_table_of_wrong_weights(capsys):
     assert "(-1" not in out                                        # no right answer given away
 
 
-def lesson_cells():
-    import json
-    from pathlib import Path
-    path = Path(__file__).resolve().parent.parent / "notebooks" / "01_neuron.ipynb"
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
-
 
 def test_lesson_names_its_source_and_keeps_its_hidden_solutions_quiet():
     """Lesson 01's own text; the rules of every lesson (no "seed 00N", no cell reading the learner's widget,
     solutions under their own names) are in tests/test_notebook_rules.py."""
-    cells = lesson_cells()
+    cells = lesson_cells("01_neuron")
     text = "\n".join("".join(c["source"]) for c in cells)
     assert "[*Basic Network in Python*](../README.md#sources)" in text
     assert "the shaded side" not in text and "fontsize=7" not in text

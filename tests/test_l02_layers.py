@@ -1,6 +1,7 @@
 """Tests of lesson 02's view functions and widget; its exercise's mistakes are run by test_exercises.py."""
 import numpy as np
 
+from lesson_files import lesson_cells
 from nnlib.course import l02_layers as l02
 
 
@@ -46,17 +47,11 @@ def test_widget_is_drawn_at_100_dpi():
     assert l02.build_layer_widget().figure.fig.dpi >= 100
 
 
-def lesson_cells():
-    import json
-    from pathlib import Path
-    path = Path(__file__).resolve().parent.parent / "notebooks" / "02_layers.ipynb"
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
-
 
 def test_lesson_names_its_sources_and_keeps_its_hidden_solution_quiet():
     """Lesson 02's own text; the rules of every lesson (no "seed 00N", no cell reading the learner's widget,
     solutions under their own names) are in tests/test_notebook_rules.py."""
-    cells = lesson_cells()
+    cells = lesson_cells("02_layers")
     text = "\n".join("".join(c["source"]) for c in cells)
     assert "[*DLFS Notes*](../README.md#sources)" in text and "[*Library from Scratch*](../README.md#sources)" in text
     assert "later lesson" not in text                 # He scaling is explained here, not promised

@@ -1,12 +1,10 @@
 """Tests of lesson 04's playground view and widget, its forward-pass check, and the notebook's playground cell.
 
 Every mistake of check_forward is run through the check by tests/test_exercises.py."""
-import json
-from pathlib import Path
-
 import numpy as np
 
 import nnlib as nn
+from lesson_files import lesson_cells
 from nnlib.course import l04_forward_pass as l04
 
 
@@ -67,12 +65,8 @@ def test_check_forward_passes_the_lessons_formula(capsys):
 
 # ---- the notebook as a learner meets it ----------------------------------------------------
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "04_forward_pass.ipynb"
-
-
 def code_cells():
-    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
-    return [cell for cell in cells if cell["cell_type"] == "code"]
+    return [cell for cell in lesson_cells("04_forward_pass") if cell["cell_type"] == "code"]
 
 
 def test_the_cell_under_the_playground_does_not_spoil_it():
