@@ -205,7 +205,8 @@ def _accuracy_cases():
     labels[::3] = (labels[::3] + 1) % 10  # 17 of 50 wrong: accuracy 0.66
     return [Case("50 rows of scores and integer labels", output, labels),
             Case("the same labels one-hot, shape (50, 10)", output, to_one_hot(labels, 10)),
-            Case("5 rows that are all right", to_one_hot(np.array([3, 1, 4, 1, 5]), 10) * 5.0, np.array([3, 1, 4, 1, 5]))]
+            Case("5 rows that are all right", to_one_hot(np.array([3, 1, 4, 1, 5]), 10) * 5.0,
+                 np.array([3, 1, 4, 1, 5]))]
 
 
 def _refuses_wrong_lengths(fn):
@@ -253,7 +254,8 @@ BATCH_ACCURACY = Exercise(
         Mistake("Did you forget np.mean, or compare arrays of different shapes?",
                 answer=lambda output, labels: output.argmax(axis=1) == _integer_labels(labels),
                 when=lambda attempt: np.ndim(attempt.got) > 0),
-        Mistake("Did you forget `return`?", answer=lambda output, labels: None, when=lambda attempt: attempt.got is None),
+        Mistake("Did you forget `return`?", answer=lambda output, labels: None,
+                when=lambda attempt: attempt.got is None),
         Mistake("it has a loop over the samples; use whole-array operations (argmax(axis=1), ==, mean) so NumPy "
                 "does the looping in C.", answer=_looped, even_if_right=True,
                 when=lambda attempt: np.isclose(attempt.got, attempt.expected) and _has_loop(attempt.fn)),
@@ -422,7 +424,7 @@ def _fit_slip(run, x, t, epochs, batch_size):
         index = np.array([row_index.get(row.tobytes(), -1) for row in images])
         if (index == -1).any():
             return "not rows of x", "it fed the model images that are not rows of x."
-        target = target.argmax(axis=1) if target.ndim == 2 else target   # one-hot rows are fine too
+        target = _integer_labels(target)   # one-hot rows are fine too
         if len(target) != len(index) or not np.array_equal(target, t[index]):
             return "other labels", ("its labels do not belong to its images: the loss got the labels of other "
                                     "images than the ones the model saw.")
@@ -466,8 +468,8 @@ def _fit_slip(run, x, t, epochs, batch_size):
     lists, slip = _accuracy_lists(run.returned, epochs)
     if slip:
         return slip
-    (train_accuracy, test_accuracy), last_epoch = lists, run.feeds[-count // epochs:]
-    running = (sum(np.sum(output.argmax(axis=1) == target) for _, target, output in last_epoch)
+    (train_accuracy, test_accuracy), last_epoch = lists, run.feeds[-(count // epochs):]
+    running = (sum(np.sum(output.argmax(axis=1) == _integer_labels(target)) for _, target, output in last_epoch)
                / sum(len(target) for _, target, _ in last_epoch))     # the last epoch's batches, as they were fed
     if np.isclose(train_accuracy[-1], run.final_test) and np.isclose(test_accuracy[-1], run.final_train) \
             and not np.isclose(run.final_test, run.final_train):
@@ -487,6 +489,8 @@ def _fit(model, loss, optimizer, x, t, x_test, t_test, epochs, batch_size, rng, 
     fixed = rng.permutation(len(x))
     if slip == "own loss":
         loss = CrossEntropyLoss()
+    if slip == "own optimizer":
+        optimizer = SGD(model.parameters(), lr=0.1)
     for epoch in range(1 if slip == "one epoch" else epochs):
         if slip == "measured first":
             train_accuracy.append(accuracy(model.forward(x), t))
@@ -507,9 +511,7 @@ def _fit(model, loss, optimizer, x, t, x_test, t_test, epochs, batch_size, rng, 
             if slip == "zero gradients":
                 for _, grad in model.parameters():
                     grad[...] = 0
-            if slip == "own optimizer":
-                SGD(model.parameters(), lr=0.1).step()
-            elif slip not in ("step first", "no step", "once per epoch", "step once per epoch"):
+            if slip not in ("step first", "no step", "once per epoch", "step once per epoch"):
                 optimizer.step()
             if slip == "per batch":
                 train_accuracy.append(accuracy(output, t[batch]))
@@ -544,10 +546,11 @@ def _fit_solution_run():
 
 
 def _slip_is(name):
+    """The symptom of one slip: the first thing wrong in the run is `name`."""
     return lambda attempt: attempt.got.slip[0] == name
 
 
-_ONCE_PER_EPOCH = "two lists, training accuracy and test accuracy, one number per epoch"
+_LISTS = "two lists, training accuracy and test accuracy, one number per epoch"
 
 FIT = Exercise(
     "my_fit", lesson="07", solution=_fit,
@@ -560,46 +563,59 @@ FIT = Exercise(
          "For each batch compute loss.forward(model.forward(x[batch]), t[batch])."),
         ("not the model's output", _fit_with("probabilities"),
          "Feed the loss the model's output as it is: loss.forward(model.forward(x[batch]), t[batch])."),
-        ("not rows of x", _fit_with("divide again"), "Take the images as x[batch]."),
-        ("other labels", _fit_with("other labels"), "Index both with the same batch: x[batch] and t[batch]."),
-        ("too big", _fit_with("too big"), "Take batch = order[start:start + batch_size]."),
+        ("not rows of x", _fit_with("divide again"),
+         "Take the images as x[batch]."),
+        ("other labels", _fit_with("other labels"),
+         "Index both with the same batch: x[batch] and t[batch]."),
+        ("too big", _fit_with("too big"),
+         "Take batch = order[start:start + batch_size]."),
         ("last batch skipped", _fit_with("last batch skipped"),
          "my_fit skips the last partial batch. Use range(0, len(x), batch_size): the last slice "
          "order[start:start + batch_size] simply holds the images left."),
-        ("overlap", _fit_with("overlap"), "my_fit's batches overlap: move the start by batch_size each time, "
-                                          "range(0, len(x), batch_size), and take order[start:start + batch_size]."),
-        ("too few", _fit_with("one epoch"), "Every epoch must use every image once. Loop over the epochs, and in "
-                                            "each over range(0, len(x), batch_size)."),
-        ("twice in an epoch", _fit_with("resample"), "my_fit's batches overlap: take consecutive slices of one "
-                                                     "permutation, order[start:start + batch_size]."),
-        ("no shuffle", _fit_with("no shuffle"), "my_fit does not shuffle: start each epoch with "
-                                                "order = rng.permutation(len(x)) and cut the batches from order."),
-        ("same order", _fit_with("same order"), "my_fit is not shuffled each epoch: call rng.permutation(len(x)) "
-                                                "inside the epoch loop, so each epoch gets a new order."),
-        ("no backward", _fit_with("no backward"), "Without it no gradient is computed, so optimizer.step() has "
-                                                  "nothing to follow. After the loss, call model.backward(loss.backward())."),
-        ("backward count", _fit_with("once per epoch"), "Call model.backward once per batch, right after the loss."),
-        ("own optimizer", _fit_with("own optimizer"), "Call optimizer.step() once per batch (a new nn.SGD inside "
-                                                      "my_fit ignores the caller's learning rate and momentum)."),
-        ("no step", _fit_with("no step"), "Call optimizer.step() after model.backward(...), once per batch."),
-        ("step count", _fit_with("step once per epoch"), "Call optimizer.step() once per batch, inside the batch loop."),
-        ("order", _fit_with("step first"), "For each batch it must be loss, then model.backward, then optimizer.step "
-                                           "(a step before backward follows the previous batch's gradient)."),
-        ("zero gradients", _fit_with("zero gradients"), "Call model.backward(loss.backward()) before each "
-                                                        "optimizer.step(), and do not zero the gradients between them."),
+        ("overlap", _fit_with("overlap"),
+         "my_fit's batches overlap: move the start by batch_size each time, range(0, len(x), batch_size), and take "
+         "order[start:start + batch_size]."),
+        ("too few", _fit_with("one epoch"),
+         "Every epoch must use every image once. Loop over the epochs, and in each over range(0, len(x), batch_size)."),
+        ("twice in an epoch", _fit_with("resample"),
+         "my_fit's batches overlap: take consecutive slices of one permutation, order[start:start + batch_size]."),
+        ("no shuffle", _fit_with("no shuffle"),
+         "my_fit does not shuffle: start each epoch with order = rng.permutation(len(x)) and cut the batches from "
+         "order."),
+        ("same order", _fit_with("same order"),
+         "my_fit is not shuffled each epoch: call rng.permutation(len(x)) inside the epoch loop, so each epoch gets "
+         "a new order."),
+        ("no backward", _fit_with("no backward"),
+         "Without it no gradient is computed, so optimizer.step() has nothing to follow. After the loss, call "
+         "model.backward(loss.backward())."),
+        ("backward count", _fit_with("once per epoch"),
+         "Call model.backward once per batch, right after the loss."),
+        ("own optimizer", _fit_with("own optimizer"),
+         "Call optimizer.step() once per batch (a new nn.SGD inside my_fit ignores the caller's learning rate and "
+         "momentum)."),
+        ("no step", _fit_with("no step"),
+         "Call optimizer.step() after model.backward(...), once per batch."),
+        ("step count", _fit_with("step once per epoch"),
+         "Call optimizer.step() once per batch, inside the batch loop."),
+        ("order", _fit_with("step first"),
+         "For each batch it must be loss, then model.backward, then optimizer.step (a step before backward follows "
+         "the previous batch's gradient)."),
+        ("zero gradients", _fit_with("zero gradients"),
+         "Call model.backward(loss.backward()) before each optimizer.step(), and do not zero the gradients between "
+         "them."),
         ("returned None", _fit_with(returns=lambda *lists: None),
-         f"End it with `return train_accuracy, test_accuracy` ({_ONCE_PER_EPOCH})."),
+         f"End it with `return train_accuracy, test_accuracy` ({_LISTS})."),
         ("not two lists", _fit_with(returns=lambda train, test: {"train": train, "test": test}),
-         f"Expected {_ONCE_PER_EPOCH}: `return train_accuracy, test_accuracy`."),
+         f"Expected {_LISTS}: `return train_accuracy, test_accuracy`."),
         ("not a list", _fit_with(returns=lambda train, test: (train[-1], test[-1])),
          "Keep a list for each and append to it once per epoch."),
         ("empty", _fit_with(returns=lambda *lists: ([], [])),
          "my_fit recorded no accuracy. After each epoch's batches, append nn.accuracy(model.forward(x), t) and "
          "nn.accuracy(model.forward(x_test), t_test)."),
-        ("too long", _fit_with("per batch"), "Expected one number per epoch: record it once per epoch, after the "
-                                             "batch loop, not inside it."),
-        ("too short", _fit_with("after the loop"), "Expected one number per epoch: record it in every epoch, inside "
-                                                   "the epoch loop."),
+        ("too long", _fit_with("per batch"),
+         "Expected one number per epoch: record it once per epoch, after the batch loop, not inside it."),
+        ("too short", _fit_with("after the loop"),
+         "Expected one number per epoch: record it in every epoch, inside the epoch loop."),
         ("not numbers", _fit_with(returns=lambda train, test: ([f"{a:.1%}" for a in train], test)),
          "Append the numbers nn.accuracy gives, not text."),
         ("not fractions", _fit_with(returns=lambda train, test: ([100 * a for a in train], [100 * a for a in test])),
