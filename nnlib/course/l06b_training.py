@@ -201,7 +201,7 @@ def loss_and_accuracy_along(ws, x=STAIRS_X, labels=STAIRS_LABELS, b=1.0):
 
 
 def _momentum_step(w, velocity, grad, lr, momentum):
-    """What nnlib's SGD does with momentum: velocity ← momentum · velocity − lr · grad, then w ← w + velocity."""
+    """nnlib's SGD with momentum: velocity ← momentum · velocity − lr · grad, then w ← w + velocity."""
     velocity = momentum * velocity - lr * grad
     return w + velocity, velocity
 
