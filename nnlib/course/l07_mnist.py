@@ -288,10 +288,7 @@ class _SpyModel:
         self.events.append("model.backward")
         return self._model.backward(grad, *args, **kwargs)
 
-    def predict(self, x):
-        return np.asarray(self.forward(x)).argmax(axis=1)
-
-    def __getattr__(self, name):
+    def __getattr__(self, name):   # everything else (predict, parameters, layers) is the real model's
         return getattr(self._model, name)
 
 
@@ -313,10 +310,7 @@ class _SpyLoss:
 
     __call__ = forward
 
-    def backward(self):
-        return self._loss.backward()
-
-    def __getattr__(self, name):
+    def __getattr__(self, name):   # backward and the rest are the real loss's
         return getattr(self._loss, name)
 
 
@@ -559,16 +553,12 @@ FIT = Exercise(
     run=lambda fn, case: _fit_solution_run() if fn is _fit else _watch_fit(fn),
     accept=lambda attempt: attempt.got.slip[1] or True,
     mistakes=[Mistake(hint, answer=answer, when=_slip_is(slip)) for slip, answer, hint in [
-        ("no loss", _fit_with("own loss"),
-         "For each batch compute loss.forward(model.forward(x[batch]), t[batch])."),
+        ("no loss", _fit_with("own loss"), "For each batch compute loss.forward(model.forward(x[batch]), t[batch])."),
         ("not the model's output", _fit_with("probabilities"),
          "Feed the loss the model's output as it is: loss.forward(model.forward(x[batch]), t[batch])."),
-        ("not rows of x", _fit_with("divide again"),
-         "Take the images as x[batch]."),
-        ("other labels", _fit_with("other labels"),
-         "Index both with the same batch: x[batch] and t[batch]."),
-        ("too big", _fit_with("too big"),
-         "Take batch = order[start:start + batch_size]."),
+        ("not rows of x", _fit_with("divide again"), "Take the images as x[batch]."),
+        ("other labels", _fit_with("other labels"), "Index both with the same batch: x[batch] and t[batch]."),
+        ("too big", _fit_with("too big"), "Take batch = order[start:start + batch_size]."),
         ("last batch skipped", _fit_with("last batch skipped"),
          "my_fit skips the last partial batch. Use range(0, len(x), batch_size): the last slice "
          "order[start:start + batch_size] simply holds the images left."),
@@ -588,13 +578,11 @@ FIT = Exercise(
         ("no backward", _fit_with("no backward"),
          "Without it no gradient is computed, so optimizer.step() has nothing to follow. After the loss, call "
          "model.backward(loss.backward())."),
-        ("backward count", _fit_with("once per epoch"),
-         "Call model.backward once per batch, right after the loss."),
+        ("backward count", _fit_with("once per epoch"), "Call model.backward once per batch, right after the loss."),
         ("own optimizer", _fit_with("own optimizer"),
          "Call optimizer.step() once per batch (a new nn.SGD inside my_fit ignores the caller's learning rate and "
          "momentum)."),
-        ("no step", _fit_with("no step"),
-         "Call optimizer.step() after model.backward(...), once per batch."),
+        ("no step", _fit_with("no step"), "Call optimizer.step() after model.backward(...), once per batch."),
         ("step count", _fit_with("step once per epoch"),
          "Call optimizer.step() once per batch, inside the batch loop."),
         ("order", _fit_with("step first"),
