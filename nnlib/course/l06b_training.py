@@ -3,10 +3,9 @@ accuracy along one weight, decision-surface snapshots, and their widgets."""
 import ipywidgets as widgets
 import numpy as np
 
-from . import exercise
 from ..activations import sigmoid, softmax
 from ..losses import CrossEntropyLoss
-from .exercise import answer_type_problem, quietly
+from .exercise import Case, Exercise, Mistake
 from .plots import decision_surface
 from ..train import fit
 from .widgets import FigureWidget, slider
@@ -200,77 +199,58 @@ def loss_and_accuracy_along(ws, x=STAIRS_X, labels=STAIRS_LABELS, b=1.0):
 
 # ---------------------------------------------------------------- exercise: one step of SGD with momentum
 
-MOMENTUM_SIGN_HINT = ("Your step goes uphill: the velocity must move against the slope, "
-                      "velocity = momentum * velocity - lr * grad (a minus before lr).")
-MOMENTUM_OLD_VELOCITY_HINT = ("w moved by the OLD velocity. Update the velocity first, then move by the new one: "
-                              "velocity = momentum * velocity - lr * grad; w = w + velocity.")
-MOMENTUM_FORGOTTEN_HINT = ("Your velocity forgets the past: that is plain SGD. Keep a share of the old velocity: "
-                           "velocity = momentum * velocity - lr * grad.")
-MOMENTUM_ON_GRAD_HINT = ("momentum multiplies the old velocity only, not the new gradient step: "
-                         "velocity = momentum * velocity - lr * grad.")
-MOMENTUM_NO_LR_HINT = "The gradient step needs the learning rate: velocity = momentum * velocity - lr * grad."
+
+def _momentum_step(w, velocity, grad, lr, momentum):
+    """nnlib's SGD with momentum: velocity ← momentum · velocity − lr · grad, then w ← w + velocity."""
+    velocity = momentum * velocity - lr * grad
+    return w + velocity, velocity
 
 
-def _momentum_slips(w, velocity, grad, lr, momentum):
-    """(hint, (w, velocity)) pairs: what the usual mistakes return."""
-    right = momentum * velocity - lr * grad
-    slips = [(MOMENTUM_SIGN_HINT, momentum * velocity + lr * grad),
-             (MOMENTUM_FORGOTTEN_HINT, -lr * grad),
-             (MOMENTUM_ON_GRAD_HINT, momentum * (velocity - lr * grad)),
-             (MOMENTUM_NO_LR_HINT, momentum * velocity - grad)]
-    pairs = [(hint, (w + v, v)) for hint, v in slips]
-    pairs.append((MOMENTUM_OLD_VELOCITY_HINT, (w + velocity, right)))
-    pairs.append((MOMENTUM_SIGN_HINT, (w - right, right)))
-    return pairs
+def _moving_by(velocity_rule):
+    """A momentum_step whose velocity is velocity_rule(velocity, grad, lr, momentum), moving w by it."""
+    def momentum_step(w, velocity, grad, lr, momentum):
+        velocity = velocity_rule(velocity, grad, lr, momentum)
+        return w + velocity, velocity
+    return momentum_step
 
 
-def check_momentum_step(fn, quiet=False):
-    """fn(w, velocity, grad, lr, momentum) -> (new_w, new_velocity), arrays of w's shape.
-
-    The rule (nnlib's SGD.update): velocity ← momentum · velocity − lr · grad, then w ← w + velocity.
-    Prints what is wrong (naming the usual slips) or one line of praise (nothing with quiet=True);
-    returns True when right.
-    """
-    return quietly(lambda: _check_momentum_step(fn), quiet)
+def _old_velocity(w, velocity, grad, lr, momentum):
+    return w + velocity, momentum * velocity - lr * grad
 
 
-def _check_momentum_step(fn):
+def _w_minus_velocity(w, velocity, grad, lr, momentum):
+    velocity = momentum * velocity - lr * grad
+    return w - velocity, velocity
+
+
+def _two_arrays_like(got, expected):
+    return len(got) == 2 and all(isinstance(a, np.ndarray) and a.shape == b.shape for a, b in zip(got, expected))
+
+
+def _momentum_cases():
     rng = np.random.default_rng(9)
     w, velocity, grad = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)), rng.normal(size=(3, 2))
-    lr, momentum = 0.1, 0.9
-    copies = [a.copy() for a in (w, velocity, grad)]
-    description = "w, velocity, grad (3, 2), lr = 0.1, momentum = 0.9"
-    try:
-        result = fn(w, velocity, grad, lr, momentum)
-    except NotImplementedError:
-        return exercise.not_done("momentum_step")
-    except Exception as error:
-        return exercise.failed(f"momentum_step raised {type(error).__name__} on {description}: {error}")
-    if result is None:
-        return exercise.failed("momentum_step returned None: did you forget `return w, velocity`?")
-    if isinstance(result, dict) or isinstance(result, np.ndarray) or not isinstance(result, (tuple, list)) \
-            or len(result) != 2:
-        if isinstance(result, (tuple, list)):
-            what = f"{len(result)} values"
-        elif isinstance(result, np.ndarray):
-            what = "one array"
-        else:
-            what = f"a {type(result).__name__}"
-        return exercise.failed(f"momentum_step returned {what}; return the two arrays: return w, velocity.")
-    for name, got in zip(("w", "velocity"), result):
-        problem = answer_type_problem(f"momentum_step's {name}", got, part=True)
-        if problem:
-            return exercise.failed(problem)
-    if not all(np.array_equal(a, b) for a, b in zip((w, velocity, grad), copies)):
-        return exercise.failed("momentum_step changed an array it was handed; return new arrays instead "
-                               "(write w = w + velocity, not w += velocity).")
-    new_velocity = momentum * velocity - lr * grad
-    expected = (w + new_velocity, new_velocity)
-    for name, got, want in zip(("velocity", "w"), result[::-1], expected[::-1]):
-        problem = exercise.compare(f"momentum_step on {description}: {name}", got, want)
-        if problem:
-            for hint, (slip_w, slip_v) in _momentum_slips(w, velocity, grad, lr, momentum):
-                if np.allclose(result[0], slip_w) and np.allclose(result[1], slip_v):
-                    return exercise.failed(f"{problem} {hint}")
-            return exercise.failed(f"{problem} velocity = momentum * velocity - lr * grad; w = w + velocity.")
-    return exercise.passed("momentum_step does what nnlib's SGD does with momentum.")
+    return [Case("w, velocity, grad (3, 2), lr = 0.1, momentum = 0.9", w, velocity, grad, 0.1, 0.9)]
+
+
+_RULE = "velocity = momentum * velocity - lr * grad"
+_UPHILL = f"Your step goes uphill: the velocity must move against the slope, {_RULE} (a minus before lr)."
+
+MOMENTUM_STEP = Exercise(
+    "momentum_step", lesson="06b", solution=_momentum_step, cases=_momentum_cases, parts=("w", "velocity"),
+    mistakes=[
+        Mistake(_UPHILL, answer=_moving_by(lambda v, g, lr, m: m * v + lr * g)),
+        Mistake(_UPHILL, answer=_w_minus_velocity),
+        Mistake("w moved by the OLD velocity. Update the velocity first, then move by the new one: "
+                f"{_RULE}; w = w + velocity.", answer=_old_velocity),
+        Mistake(f"Your velocity forgets the past: that is plain SGD. Keep a share of the old velocity: {_RULE}.",
+                answer=_moving_by(lambda v, g, lr, m: -lr * g)),
+        Mistake(f"momentum multiplies the old velocity only, not the new gradient step: {_RULE}.",
+                answer=_moving_by(lambda v, g, lr, m: m * (v - lr * g))),
+        Mistake(f"The gradient step needs the learning rate: {_RULE}.",
+                answer=_moving_by(lambda v, g, lr, m: m * v - g)),
+        Mistake(f"{_RULE}; w = w + velocity.", answer=_moving_by(lambda v, g, lr, m: lr * v - m * g),
+                when=lambda attempt: _two_arrays_like(attempt.got, attempt.expected)),   # any other slip: the rule
+    ],
+    success="momentum_step does what nnlib's SGD does with momentum.")
+check_momentum_step = MOMENTUM_STEP.check

@@ -3,12 +3,12 @@ surfaces, the race widget, activation histograms per layer, and the Adam exercis
 import ipywidgets as widgets
 import numpy as np
 
-from . import exercise
 from ..activations import relu, sigmoid, tanh
 from ..layers import Linear, ReLU, initial_std
 from ..losses import CrossEntropyLoss
 from ..model import Sequential
-from ..optim import OPTIMIZERS, SGD, AdaGrad, Adam, RMSProp, make_optimizer
+from ..optim import OPTIMIZERS, make_optimizer
+from .exercise import Case, Exercise, Mistake
 from .plots import grid
 from .widgets import FigureWidget, slider
 
@@ -201,54 +201,56 @@ def build_init_widget(**defaults):
 # ---------------------------------------------------------------- exercise: one Adam step by hand
 
 
-def check_adam_step(fn, quiet=False):
-    """fn(W, dW, m, v, t, lr, b1, b2, eps) -> (W, m, v) after one Adam step; compared with nnlib.Adam."""
-    name = "adam_step"
-    rng = np.random.default_rng(8)
-    W0 = rng.normal(size=(3, 2))
-    grads = [rng.normal(size=(3, 2)) * scale for scale in (1.0, 0.01, 5.0)]
-    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+def _adam_step(W, dW, m, v, t, lr, b1, b2, eps, m_rule=None, v_rule=None, corrected=True, sign=-1):
+    """One Adam step (nnlib.Adam's formulas) -> (W, m, v); the rules and switches make the usual slips."""
+    m = m_rule(m, dW, b1) if m_rule else b1 * m + (1 - b1) * dW
+    v = v_rule(v, dW, b2) if v_rule else b2 * v + (1 - b2) * dW**2
+    m_hat, v_hat = (m / (1 - b1**t), v / (1 - b2**t)) if corrected else (m, v)
+    return W + sign * lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
-    W_ref, dW_ref = W0.copy(), np.zeros_like(W0)
-    reference = Adam([(W_ref, dW_ref)], lr=lr, betas=(b1, b2), eps=eps)
-    W, m, v = W0.copy(), np.zeros_like(W0), np.zeros_like(W0)
-    for t, g in enumerate(grads, start=1):
-        dW_ref[...] = g
-        reference.step()
-        try:
-            result = fn(W.copy(), g.copy(), m.copy(), v.copy(), t, lr, b1, b2, eps)
-        except NotImplementedError:
-            return exercise.not_done(name, quiet)
-        except Exception as error:  # the learner's code failed: say where, not a traceback
-            return exercise.failed(f"{name} raised {type(error).__name__} at step t={t}: {error}", quiet)
-        if not isinstance(result, tuple) or len(result) != 3:
-            return exercise.failed(f"{name} must return a tuple of three arrays (W, m, v), "
-                                   f"got {type(result).__name__} {result!r:.60}.", quiet)
-        for label, got in zip("Wmv", result):
-            problem = exercise.shape_problem(got, W0.shape)
-            if problem:
-                return exercise.failed(f"{name} at step t={t}: {label}: {problem}", quiet)
-        new_W, new_m, new_v = (np.asarray(a, dtype=np.float64) for a in result)
-        expected_m = b1 * m + (1 - b1) * g
-        expected_v = b2 * v + (1 - b2) * g * g
-        if not np.allclose(new_m, expected_m):
-            hint = " Did you use (1 - b1) * dW?" if np.allclose(new_m, b1 * m + g) else ""
-            return exercise.failed(f"{name} at step t={t}: m should be b1 * m + (1 - b1) * dW.{hint}", quiet)
-        if not np.allclose(new_v, expected_v):
-            hint = " Square the gradient: dW * dW, not dW." if np.allclose(new_v, b2 * v + (1 - b2) * g) else ""
-            return exercise.failed(f"{name} at step t={t}: v should be b2 * v + (1 - b2) * dW**2.{hint}", quiet)
-        if not np.allclose(new_W, W_ref, rtol=1e-6, atol=1e-10):
-            uncorrected = W - lr * expected_m / (np.sqrt(expected_v) + eps)
-            hint = ""
-            if np.allclose(new_W, uncorrected):
-                hint = (" That is the step without bias correction: divide m by (1 - b1**t) and v by "
-                        "(1 - b2**t) first, or the first steps are far too small.")
-            elif np.allclose(new_W, W + lr * (expected_m / (1 - b1**t)) / (np.sqrt(expected_v / (1 - b2**t)) + eps)):
-                hint = " The weights moved uphill: subtract the step (W - ...), do not add it."
-            return exercise.failed(f"{name} at step t={t}: W differs from nnlib.Adam's by up to "
-                                   f"{np.abs(new_W - W_ref).max():.2e}.{hint}", quiet)
-        W, m, v = new_W, new_m, new_v
-    return exercise.passed(f"{name} matches nnlib.Adam for three steps, bias correction included.", quiet)
+
+def _adam_with(**slip):
+    def adam_step(W, dW, m, v, t, lr, b1, b2, eps):
+        return _adam_step(W, dW, m, v, t, lr, b1, b2, eps, **slip)
+    return adam_step
+
+
+def _adam_cases():
+    """Three steps in a row from W (3, 2), the gradients scaled by 1, 0.01 and 5; m and v carried by the solution."""
+    rng = np.random.default_rng(8)
+    W, m, v = rng.normal(size=(3, 2)), np.zeros((3, 2)), np.zeros((3, 2))
+    cases = []
+    for t, scale in enumerate((1.0, 0.01, 5.0), start=1):
+        dW = rng.normal(size=(3, 2)) * scale
+        settings = (t, 0.01, 0.9, 0.999, 1e-8)
+        cases.append(Case(f"step t={t} (dW × {scale:g}), lr = 0.01, b1 = 0.9, b2 = 0.999", W, dW, m, v, *settings))
+        W, m, v = _adam_step(W, dW, m, v, *settings)
+    return cases
+
+
+def _wrong(index):
+    """A symptom: part `index` of the answer (1 = m, 2 = v) has the right shape but wrong values."""
+    return lambda attempt: np.shape(attempt.got[index]) == attempt.expected[index].shape and not np.allclose(
+        attempt.got[index], attempt.expected[index])
+
+
+_M_RULE = "m should be b1 * m + (1 - b1) * dW."
+_V_RULE = "v should be b2 * v + (1 - b2) * dW**2."
+
+ADAM_STEP = Exercise(
+    "adam_step", lesson="08", solution=_adam_step, cases=_adam_cases, parts=("W", "m", "v"),
+    mistakes=[
+        Mistake(f"{_M_RULE} Did you use (1 - b1) * dW?", answer=_adam_with(m_rule=lambda m, dW, b1: b1 * m + dW)),
+        Mistake(f"{_V_RULE} Square the gradient: dW * dW, not dW.",
+                answer=_adam_with(v_rule=lambda v, dW, b2: b2 * v + (1 - b2) * dW)),
+        Mistake(_M_RULE, answer=_adam_with(m_rule=lambda m, dW, b1: (1 - b1) * m + b1 * dW), when=_wrong(1)),
+        Mistake(_V_RULE, answer=_adam_with(v_rule=lambda v, dW, b2: (1 - b2) * dW**2), when=_wrong(2)),
+        Mistake("That is the step without bias correction: divide m by (1 - b1**t) and v by (1 - b2**t) first, "
+                "or the first steps are far too small.", answer=_adam_with(corrected=False)),
+        Mistake("The weights moved uphill: subtract the step (W - ...), do not add it.", answer=_adam_with(sign=1)),
+    ],
+    success="adam_step matches nnlib.Adam for three steps, bias correction included.")
+check_adam_step = ADAM_STEP.check
 
 
 # ---------------------------------------------------------------- the optimisers on MNIST
