@@ -177,22 +177,21 @@ def _dropout_forward(x, p, rng):
     return x * (rng.random(x.shape) >= p) / (1 - p)
 
 
-def _run_dropout(fn, case):
-    x, p = case.args
-    return fn(x, p, np.random.default_rng(MASK_SEED))
+def _survivors(attempt):
+    """The share of entries that are 0, and the survivors' out / x."""
+    x, out = attempt.case.args[0], np.asarray(attempt.got, dtype=np.float64)
+    return np.mean(out == 0), out[out != 0] / x[out != 0]
 
 
-def _dropped(attempt):
-    """(p, the share of entries that are 0, the survivors' out / x)."""
-    x, p = attempt.case.args
-    out = np.asarray(attempt.got, dtype=np.float64)
-    return p, np.mean(out == 0), out[out != 0] / x[out != 0]
+def _scaled_by(attempt, scale):
+    ratio = _survivors(attempt)[1]
+    return ratio.size > 0 and np.allclose(ratio, scale)
 
 
 def _ignores_rng(attempt):
-    """The same generator gives another answer, or another generator the same: the mask is not drawn from rng."""
+    """The same generator gives another mask, or another generator the same: the mask is not drawn from rng."""
     x, p = attempt.case.args
-    if not (isinstance(attempt.got, np.ndarray) and attempt.got.shape == x.shape):
+    if attempt.got.shape != x.shape:
         return False
     again, other = (attempt.fn(x.copy(), p, np.random.default_rng(seed)) for seed in (MASK_SEED, MASK_SEED + 1))
     some_dropped = 0 < np.mean(attempt.got == 0) < 1
@@ -202,19 +201,17 @@ def _ignores_rng(attempt):
 def _whole_lines(attempt):
     """"row" or "column" when each one is kept or dropped as a whole (one coin flip per sample, or per unit)."""
     zero = np.asarray(attempt.got) == 0
-    for axis, line in ((1, "row"), (0, "column")):
-        if 0 < zero.mean() < 1 and (zero == zero.take([0], axis)).all():
-            return line
-    return None
+    return next((line for axis, line in ((1, "row"), (0, "column"))
+                 if 0 < zero.mean() < 1 and (zero == zero.take([0], axis)).all()), None)
 
 
 def _dropout_verdict(attempt):
     """True, or what is wrong with this dropout: the masks are random, so their statistics are graded."""
+    (x, p), (dropped, ratio) = attempt.case.args, _survivors(attempt)
     if _ignores_rng(attempt):
         return "run twice with the same generator, it drew different masks (or the same mask with another one)."
-    p, dropped, ratio = _dropped(attempt)
     if p == 0:
-        changed = np.mean(~np.isclose(attempt.got, attempt.case.args[0]))
+        changed = np.mean(~np.isclose(attempt.got, x))
         return changed == 0 or f"with p = 0 nothing is dropped, yet {changed:.0%} of the entries differ from x."
     if _whole_lines(attempt):
         return f"each {_whole_lines(attempt)} of its answer is dropped or kept as a whole."
@@ -226,16 +223,9 @@ def _dropout_verdict(attempt):
     return True
 
 
-def _scaled_by(scale):
-    """The symptom: every survivor is x * scale(p)."""
-    def when(attempt):
-        p, _, ratio = _dropped(attempt)
-        return ratio.size > 0 and np.allclose(ratio, scale(p))
-    return when
-
-
 DROPOUT_FORWARD = exercise.Exercise(
-    "dropout_forward", lesson="09", solution=_dropout_forward, run=_run_dropout, accept=_dropout_verdict,
+    "dropout_forward", lesson="09", solution=_dropout_forward, accept=_dropout_verdict,
+    run=lambda fn, case: fn(*case.args, np.random.default_rng(MASK_SEED)),
     cases=lambda: [exercise.Case(f"x (400, 250) with p = {p}", np.random.default_rng(9).uniform(0.5, 1.5, (400, 250)),
                                  p) for p in (0.2, 0.5, 0.0)],
     mistakes=[
@@ -254,16 +244,17 @@ DROPOUT_FORWARD = exercise.Exercise(
                          when=lambda a: _whole_lines(a) is not None),
         exercise.Mistake("p is the probability of DROPPING, so keep an entry where rng.random(...) >= p.",
                          answer=lambda x, p, rng: x * (rng.random(x.shape) < p) / (1 - p),
-                         when=lambda a: a.case.args[1] != 0.5 and abs(_dropped(a)[1] - (1 - a.case.args[1])) < 0.02),
+                         when=lambda a: a.case.args[1] != 0.5 and abs(_survivors(a)[0] - (1 - a.case.args[1])) < 0.02),
         exercise.Mistake("The survivors are not scaled: divide them by (1 - p), so that each entry keeps its expected "
                          "value and nothing needs changing at test time.",
-                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= p), when=_scaled_by(lambda p: 1)),
+                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= p), when=lambda a: _scaled_by(a, 1)),
         exercise.Mistake("You divided by p, the probability of dropping: divide by 1 - p, the probability of keeping.",
-                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= p) / p, when=_scaled_by(lambda p: 1 / p)),
+                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= p) / p,
+                         when=lambda a: _scaled_by(a, 1 / a.case.args[1])),
         exercise.Mistake("You multiplied by (1 - p): that is the old test-time scaling; inverted dropout divides by "
                          "(1 - p) while training instead.",
                          answer=lambda x, p, rng: x * (rng.random(x.shape) >= p) * (1 - p),
-                         when=_scaled_by(lambda p: 1 - p)),
+                         when=lambda a: _scaled_by(a, 1 - a.case.args[1])),
     ],
     success="dropout_forward drops about p of the entries and scales the rest by 1 / (1 - p): inverted dropout, "
             "as nn.Dropout does it.")

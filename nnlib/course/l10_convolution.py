@@ -250,11 +250,6 @@ check_output_size = OUTPUT_SIZE.check
 # ---------------------------------------------------------------- exercise: a convolution with loops
 
 
-def _patches(image, k):
-    """Every k x k patch of image (stride 1, no padding): an (H - k + 1, W - k + 1, k, k) view."""
-    return np.lib.stride_tricks.sliding_window_view(image, (k, k))
-
-
 def _correlate_cases():
     rng = np.random.default_rng(10)
     return [exercise.Case("a 5×5 patch and the vertical-edge kernel", np.arange(25.0).reshape(5, 5),
@@ -294,7 +289,8 @@ CORRELATE = exercise.Exercise(
                          answer=lambda image, kernel: correlate(image, np.ones_like(kernel))),
         exercise.Mistake("patch @ kernel is a matrix product (rows times columns); the convolution multiplies the "
                          "entries that lie on each other: np.sum(patch * kernel).",
-                         answer=lambda image, kernel: np.sum(_patches(image, len(kernel)) @ kernel, axis=(2, 3))),
+                         answer=lambda image, kernel: np.sum(  # every patch, as an (out_h, out_w, K, K) view
+                             np.lib.stride_tricks.sliding_window_view(image, kernel.shape) @ kernel, axis=(2, 3))),
     ],
     success="my_correlate is right: the same feature maps as the definition (and nnlib's Conv2D).")
 check_correlate = CORRELATE.check
