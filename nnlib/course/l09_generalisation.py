@@ -170,58 +170,92 @@ def validation_split(x, t, n_validation, rng):
 
 # ---------------------------------------------------------------- exercise: inverted dropout's forward
 
+MASK_SEED = 3   # every case hands the learner a fresh np.random.default_rng(MASK_SEED)
 
-def check_dropout_forward(fn, quiet=False):
-    """fn(x, p, rng) -> x with each entry zeroed with probability p and the survivors scaled by 1 / (1 - p)."""
-    name = "dropout_forward"
-    x = np.random.default_rng(9).uniform(0.5, 1.5, size=(400, 250))
-    original = x.copy()
-    for p in (0.2, 0.5, 0.0):
-        try:
-            out = fn(x, p, np.random.default_rng(3))
-        except NotImplementedError:
-            return exercise.not_done(name, quiet)
-        except Exception as error:  # the learner's code failed: say where, not a traceback
-            return exercise.failed(f"{name} raised {type(error).__name__} with p = {p}: {error}", quiet)
-        if isinstance(out, tuple):
-            return exercise.failed(f"{name} should return one array, the output, not a tuple of "
-                                   f"{len(out)} things (keep the mask to yourself here).", quiet)
-        if out is None:
-            return exercise.failed(f"{name} returned None: did you forget the `return`?", quiet)
-        if not isinstance(out, np.ndarray):
-            return exercise.failed(f"{name} should return a NumPy array like x, got {type(out).__name__} "
-                                   f"{out!r:.60}.", quiet)
-        problem = exercise.shape_problem(out, x.shape)
-        if problem:
-            return exercise.failed(f"{name} with p = {p}: {problem}", quiet)
-        if not np.array_equal(x, original):
-            return exercise.failed(f"{name} changed its input x in place (x *= ... or x[...] = 0): build a new "
-                                   "array, e.g. x * mask: x belongs to the caller, who may still need it unchanged.", quiet)
-        out = np.asarray(out, dtype=np.float64)
-        if p == 0:
-            if not np.allclose(out, x):
-                return exercise.failed(f"{name} with p = 0 must return x unchanged (nothing dropped, "
-                                       "scale 1 / (1 - 0) = 1).", quiet)
-            continue
-        dropped = np.mean(out == 0)
-        if abs(dropped - (1 - p)) < 0.02 and p != 0.5:
-            return exercise.failed(f"{name} with p = {p} dropped {dropped:.0%} of the entries: p is the "
-                                   "probability of DROPPING, so keep an entry where rng.random(...) >= p.", quiet)
-        if abs(dropped - p) > 0.02:
-            return exercise.failed(f"{name} with p = {p} dropped {dropped:.0%} of the entries, expected about "
-                                   f"{p:.0%}.", quiet)
-        ratio = out[out != 0] / x[out != 0]
-        for scale, hint in ((1.0, "the survivors are not scaled: divide them by (1 - p), so that each entry "
-                                  "keeps its expected value and nothing needs changing at test time"),
-                            (1 / p, "you divided by p, the probability of dropping: divide by 1 - p, the "
-                                    "probability of keeping"),
-                            (1 - p, "you multiplied by (1 - p): that is the old test-time scaling; inverted "
-                                    "dropout divides by (1 - p) while training instead")):
-            if np.allclose(ratio, scale) and not np.isclose(scale, 1 / (1 - p)):
-                return exercise.failed(f"{name} with p = {p}: {hint}.", quiet)
-        if not np.allclose(ratio, 1 / (1 - p)):
-            return exercise.failed(f"{name} with p = {p}: each surviving entry should be x / (1 - p) = "
-                                   f"{1 / (1 - p):.4g} x, got between {ratio.min():.4g} x and {ratio.max():.4g} x.",
-                                   quiet)
-    return exercise.passed(f"{name} drops about p of the entries and scales the rest by 1 / (1 - p): "
-                           "inverted dropout, as nn.Dropout does it.", quiet)
+
+def _dropout_forward(x, p, rng):
+    return x * (rng.random(x.shape) >= p) / (1 - p)
+
+
+def _survivors(attempt):
+    """The share of entries that are 0, and the survivors' out / x."""
+    x, out = attempt.case.args[0], np.asarray(attempt.got, dtype=np.float64)
+    return np.mean(out == 0), out[out != 0] / x[out != 0]
+
+
+def _scaled_by(attempt, scale):
+    ratio = _survivors(attempt)[1]
+    return ratio.size > 0 and np.allclose(ratio, scale)
+
+
+def _ignores_rng(attempt):
+    """The same generator gives another mask, or another generator the same: the mask is not drawn from rng."""
+    x, p = attempt.case.args
+    if attempt.got.shape != x.shape:
+        return False
+    again, other = (attempt.fn(x.copy(), p, np.random.default_rng(seed)) for seed in (MASK_SEED, MASK_SEED + 1))
+    some_dropped = 0 < np.mean(attempt.got == 0) < 1
+    return not np.array_equal(again, attempt.got) or (some_dropped and np.array_equal(other, attempt.got))
+
+
+def _whole_lines(attempt):
+    """"row" or "column" when each one is kept or dropped as a whole (one coin flip per sample, or per unit)."""
+    zero = np.asarray(attempt.got) == 0
+    return next((line for axis, line in ((1, "row"), (0, "column"))
+                 if 0 < zero.mean() < 1 and (zero == zero.take([0], axis)).all()), None)
+
+
+def _dropout_verdict(attempt):
+    """True, or what is wrong with this dropout: the masks are random, so their statistics are graded."""
+    (x, p), (dropped, ratio) = attempt.case.args, _survivors(attempt)
+    if _ignores_rng(attempt):
+        return "run twice with the same generator, it drew different masks (or the same mask with another one)."
+    if p == 0:
+        changed = np.mean(~np.isclose(attempt.got, x))
+        return changed == 0 or f"with p = 0 nothing is dropped, yet {changed:.0%} of the entries differ from x."
+    if _whole_lines(attempt):
+        return f"each {_whole_lines(attempt)} of its answer is dropped or kept as a whole."
+    if abs(dropped - p) > 0.02:
+        return f"it dropped {dropped:.0%} of the entries, expected about {p:.0%}."
+    if not np.allclose(ratio, 1 / (1 - p)):
+        return (f"each surviving entry should be x / (1 - p) = {1 / (1 - p):.4g} x, got between {ratio.min():.4g} x "
+                f"and {ratio.max():.4g} x.")
+    return True
+
+
+DROPOUT_FORWARD = exercise.Exercise(
+    "dropout_forward", lesson="09", solution=_dropout_forward, accept=_dropout_verdict,
+    run=lambda fn, case: fn(*case.args, np.random.default_rng(MASK_SEED)),
+    cases=lambda: [exercise.Case(f"x (400, 250) with p = {p}", np.random.default_rng(9).uniform(0.5, 1.5, (400, 250)),
+                                 p) for p in (0.2, 0.5, 0.0)],
+    mistakes=[
+        exercise.Mistake("Return one array, the output, and keep the mask to yourself here.",
+                         answer=lambda x, p, rng: (_dropout_forward(x, p, rng), x != 0),
+                         when=lambda a: isinstance(a.got, tuple)),
+        exercise.Mistake("Draw the mask from the generator you are handed, rng.random(x.shape), not from np.random: "
+                         "the same rng must give the same mask (that is how nn.seed makes a run repeatable).",
+                         answer=lambda x, p, rng: x * (np.random.random(x.shape) >= p) / (1 - p), when=_ignores_rng),
+        exercise.Mistake("With p = 0 it must return x unchanged (nothing dropped, scale 1 / (1 - 0) = 1).",
+                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= max(p, 0.2)) / (1 - max(p, 0.2)),
+                         when=lambda a: a.case.args[1] == 0),
+        exercise.Mistake("Every entry gets its own coin flip, a fresh one for every sample: draw the mask with "
+                         "rng.random(x.shape), not one value per row or per column of x.",
+                         answer=lambda x, p, rng: x * (rng.random(x.shape[1]) >= p) / (1 - p),
+                         when=lambda a: _whole_lines(a) is not None),
+        exercise.Mistake("p is the probability of DROPPING, so keep an entry where rng.random(...) >= p.",
+                         answer=lambda x, p, rng: x * (rng.random(x.shape) < p) / (1 - p),
+                         when=lambda a: a.case.args[1] != 0.5 and abs(_survivors(a)[0] - (1 - a.case.args[1])) < 0.02),
+        exercise.Mistake("The survivors are not scaled: divide them by (1 - p), so that each entry keeps its expected "
+                         "value and nothing needs changing at test time.",
+                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= p), when=lambda a: _scaled_by(a, 1)),
+        exercise.Mistake("You divided by p, the probability of dropping: divide by 1 - p, the probability of keeping.",
+                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= p) / p,
+                         when=lambda a: _scaled_by(a, 1 / a.case.args[1])),
+        exercise.Mistake("You multiplied by (1 - p): that is the old test-time scaling; inverted dropout divides by "
+                         "(1 - p) while training instead.",
+                         answer=lambda x, p, rng: x * (rng.random(x.shape) >= p) * (1 - p),
+                         when=lambda a: _scaled_by(a, 1 - a.case.args[1])),
+    ],
+    success="dropout_forward drops about p of the entries and scales the rest by 1 / (1 - p): inverted dropout, "
+            "as nn.Dropout does it.")
+check_dropout_forward = DROPOUT_FORWARD.check

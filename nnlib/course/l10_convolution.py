@@ -221,114 +221,76 @@ def shift_accuracy(predict, images, labels, shifts):
 
 # ---------------------------------------------------------------- exercise: the output size
 
-SIZE_CASES = [  # (H, K, S, P) -> (H + 2P - K) // S + 1
-    (28, 3, 1, 1), (28, 3, 1, 0), (28, 5, 2, 2), (7, 3, 2, 0), (28, 2, 2, 0), (10, 4, 3, 1),
-]
-
-
-MISTAKES = [  # (formula a learner really writes, what is wrong with it)
-    (lambda h, k, s, p: (h + 2 * p - k) // s, "you forgot the + 1: a kernel as wide as the input still fits once"),
-    (lambda h, k, s, p: (h + p - k) // s + 1, "the padding goes on both sides, so it adds 2P, not P"),
-    (lambda h, k, s, p: (h - k) // s + 1, "you left out the padding: it adds 2P pixels to the input"),
-    (lambda h, k, s, p: h + 2 * p - k + 1, "you left out the stride: the kernel jumps S pixels, so divide by S"),
-    (lambda h, k, s, p: (h + 2 * p + k) // s + 1,
-     "the kernel's size is subtracted (− K): it must fit inside the padded input"),
-    (lambda h, k, s, p: (h + 2 * p - k) // s - 1, "it is + 1, not − 1: count the positions, the first one included"),
-    (lambda h, k, s, p: h + 2 * p - k // s + 1, "brackets: divide the whole (H + 2P − K) by S, not only K"),
-]
-
-
-def check_output_size(fn, quiet=False):
-    """Check a learner's output_size(H, K, S, P) against (H + 2P - K) // S + 1, naming the likely mistake."""
-    name = "my_output_size"
-    answers = []
-    for h, k, s, p in SIZE_CASES:
-        try:
-            got = fn(h, k, s, p)
-        except NotImplementedError:
-            return exercise.not_done(name, quiet)
-        except Exception as error:  # the learner's code failed: say where, not a traceback
-            return exercise.failed(f"{name}({h}, {k}, {s}, {p}) raised {type(error).__name__}: {error}", quiet)
-        right = output_size(h, k, s, p)
-        call = f"{name}(H={h}, K={k}, S={s}, P={p})"
-        if got is None:
-            return exercise.failed(f"{name} returned None: did you forget the `return` line?", quiet)
-        if isinstance(got, (float, np.floating)):
-            if float(got) == right:
-                return exercise.failed(f"{call} returned {got!r}, a float: use // instead of / so the "
-                                       "result is a whole number (an int).", quiet)
-            return exercise.failed(f"{call} returned {got!r}, a fraction of a pixel: a kernel position is "
-                                   "whole, so divide with // (it rounds down), not /.", quiet)
-        if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
-            return exercise.failed(f"{name} returned a {type(got).__name__}; return one whole number (an int).",
-                                   quiet)
-        answers.append(int(got))
-    expected = [output_size(*case) for case in SIZE_CASES]
-    if answers == expected:
-        return exercise.passed("my_output_size is right: the same as nnlib's output_size on every case.", quiet)
-    for formula, why in MISTAKES:
-        if answers == [formula(*case) for case in SIZE_CASES]:
-            break
-    else:
-        why = None
-    i = next(i for i, (a, e) in enumerate(zip(answers, expected)) if a != e)
-    h, k, s, p = SIZE_CASES[i]
-    message = f"{name}(H={h}, K={k}, S={s}, P={p}) returned {answers[i]}, expected {expected[i]}"
-    return exercise.failed(message + (f": {why}." if why else "."), quiet)
+OUTPUT_SIZE = exercise.Exercise(
+    "my_output_size", lesson="10", solution=output_size,
+    cases=[exercise.Case(f"H={h}, K={k}, S={s}, P={p}", h, k, s, p) for h, k, s, p in [
+        (28, 7, 1, 3), (28, 3, 1, 1), (28, 3, 1, 0), (28, 5, 2, 2), (7, 3, 2, 0), (28, 2, 2, 0), (10, 4, 3, 1)]],
+    mistakes=[  # formulas learners really write
+        exercise.Mistake("Did you forget the `return` line?", answer=lambda h, k, s, p: None,
+                         when=lambda a: a.got is None),
+        exercise.Mistake("You forgot the + 1: a kernel as wide as the input still fits once.",
+                         answer=lambda h, k, s, p: (h + 2 * p - k) // s),
+        exercise.Mistake("The padding goes on both sides, so it adds 2P, not P.",
+                         answer=lambda h, k, s, p: (h + p - k) // s + 1),
+        exercise.Mistake("You left out the padding: it adds 2P pixels to the input.",
+                         answer=lambda h, k, s, p: (h - k) // s + 1),
+        exercise.Mistake("You left out the stride: the kernel jumps S pixels, so divide by S.",
+                         answer=lambda h, k, s, p: h + 2 * p - k + 1),
+        exercise.Mistake("The kernel's size is subtracted (− K): it must fit inside the padded input.",
+                         answer=lambda h, k, s, p: (h + 2 * p + k) // s + 1),
+        exercise.Mistake("It is + 1, not − 1: count the positions, the first one included.",
+                         answer=lambda h, k, s, p: (h + 2 * p - k) // s - 1),
+        exercise.Mistake("Brackets: divide the whole (H + 2P − K) by S, not only K.",
+                         answer=lambda h, k, s, p: h + 2 * p - k // s + 1),
+    ],
+    success="my_output_size is right: the same as nnlib's output_size on every case.")
+check_output_size = OUTPUT_SIZE.check
 
 
 # ---------------------------------------------------------------- exercise: a convolution with loops
 
 
-def _correlate_hint(got, image, kernel):
-    """Name the likely mistake behind a wrong feature map of a valid (stride 1, no padding) convolution, or None."""
-    h, w = image.shape
-    k = kernel.shape[0]
-    right = correlate(image, kernel)
-    if got.shape == (h - k, w - k):
-        return "one position short on each axis: loop over range(H - K + 1), the last position included"
-    if got.shape == image.shape:
-        return (f"the output has the input's shape {image.shape}; without padding a {k}×{k} kernel fits only "
-                f"H - K + 1 = {h - k + 1} times down and W - K + 1 = {w - k + 1} times across")
-    if got.shape == right.T.shape and got.shape != right.shape:
-        return "rows and columns are swapped: out[r, q] has r going down (H) and q across (W)"
-    if got.shape != right.shape:
-        return None
-    if np.allclose(got, correlate(image, kernel[::-1, ::-1])):
-        return ("you flipped the kernel (the mathematicians' convolution); deep learning and nnlib do not flip: "
-                "multiply patch[i, j] with kernel[i, j]")
-    if np.allclose(got, right.T):
-        return "rows and columns are swapped: out[r, q] comes from the patch at row r, column q"
-    if np.allclose(got, correlate(image, np.ones_like(kernel))):
-        return "you summed the patch without multiplying by the kernel: np.sum(patch * kernel)"
-    return None
-
-
-def check_correlate(fn, quiet=False):
-    """Check a learner's my_correlate(image, kernel) (stride 1, no padding, loops) against the definition."""
-    name = "my_correlate"
+def _correlate_cases():
     rng = np.random.default_rng(10)
-    cases = [
-        ("a 5×5 patch and the vertical-edge kernel", np.arange(25.0).reshape(5, 5),
-         np.array(KERNELS["vertical edge"], dtype=float)),
-        ("a random 6×8 image and a random 3×3 kernel", rng.random((6, 8)), rng.standard_normal((3, 3))),
-        ("a random 7×5 image and a random 2×2 kernel", rng.random((7, 5)), rng.standard_normal((2, 2))),
-    ]
+    return [exercise.Case("a 5×5 patch and the vertical-edge kernel", np.arange(25.0).reshape(5, 5),
+                          np.array(KERNELS["vertical edge"], dtype=float))] + [
+        exercise.Case(f"a random {h}×{w} image and a random {k}×{k} kernel", rng.random((h, w)),
+                      rng.standard_normal((k, k))) for h, w, k in [(6, 8, 3), (7, 5, 2)]]
 
-    def problem(description, image, kernel, got):
-        trouble = exercise.answer_type_problem(name, got)
-        if trouble:
-            return trouble
-        right = correlate(image, kernel)
-        mismatch = exercise.compare(f"{name} on {description}", got, right)
-        if mismatch is None:
-            return None
-        hint = _correlate_hint(np.asarray(got, dtype=np.float64), image, kernel)
-        return mismatch + (f" Likely cause: {hint}." if hint else "")
 
-    def check():
-        return exercise.run_check(name, fn, [(d, (image, kernel), lambda got, d=d, image=image, kernel=kernel:
-                                              problem(d, image, kernel, got)) for d, image, kernel in cases],
-                                  "my_correlate is right: the same feature maps as the definition (and nnlib's "
-                                  "Conv2D).")
-    return exercise.quietly(check, quiet)
+def _shape(attempt):
+    return attempt.got.shape if isinstance(attempt.got, np.ndarray) else None
+
+
+CORRELATE = exercise.Exercise(
+    "my_correlate", lesson="10", solution=correlate, cases=_correlate_cases,
+    mistakes=[
+        exercise.Mistake("One position short on each axis: loop over range(H - K + 1), the last position included.",
+                         answer=lambda image, kernel: correlate(image, kernel)[:-1, :-1],
+                         when=lambda a: _shape(a) == tuple(n - 1 for n in a.expected.shape)),
+        exercise.Mistake("The output has the input's shape; without padding a K×K kernel fits only H - K + 1 times "
+                         "down and W - K + 1 times across.",
+                         answer=lambda image, kernel: np.pad(correlate(image, kernel), (0, len(kernel) - 1)),
+                         when=lambda a: _shape(a) == a.case.args[0].shape),
+        exercise.Mistake("The image need not be square: the rows go to H - K + 1 (image.shape[0]), the columns to "
+                         "W - K + 1 (image.shape[1]).",
+                         answer=lambda image, kernel: correlate(image, kernel)[:, :len(image) - len(kernel) + 1],
+                         when=lambda a: a.expected.shape[0] != a.expected.shape[1] and _shape(a) in [
+                             (n, n) for n in a.expected.shape]),
+        exercise.Mistake("Rows and columns are swapped: out[r, q] comes from the patch at row r (going down, H) and "
+                         "column q (going across, W).",
+                         answer=lambda image, kernel: correlate(image, kernel).T,
+                         when=lambda a: _shape(a) == a.expected.T.shape and (
+                             _shape(a) != a.expected.shape or np.allclose(a.got, a.expected.T))),
+        exercise.Mistake("You flipped the kernel (the mathematicians' convolution); deep learning and nnlib do not "
+                         "flip: multiply patch[i, j] with kernel[i, j].",
+                         answer=lambda image, kernel: correlate(image, kernel[::-1, ::-1])),
+        exercise.Mistake("You summed the patch without multiplying by the kernel: np.sum(patch * kernel).",
+                         answer=lambda image, kernel: correlate(image, np.ones_like(kernel))),
+        exercise.Mistake("patch @ kernel is a matrix product (rows times columns); the convolution multiplies the "
+                         "entries that lie on each other: np.sum(patch * kernel).",
+                         answer=lambda image, kernel: np.sum(  # every patch, as an (out_h, out_w, K, K) view
+                             np.lib.stride_tricks.sliding_window_view(image, kernel.shape) @ kernel, axis=(2, 3))),
+    ],
+    success="my_correlate is right: the same feature maps as the definition (and nnlib's Conv2D).")
+check_correlate = CORRELATE.check
