@@ -1,38 +1,7 @@
-"""nnlib.course.exercise and nnlib.course.widgets: the shared pieces of every lesson's checks and views."""
+"""nnlib.course.widgets and plots: the shared pieces of every lesson's views (the exercise engine: test_exercises.py)."""
 import numpy as np
 
-from nnlib.course import exercise
 from nnlib.course.widgets import FigureWidget, slider
-
-
-def test_compare_names_shape_and_value():
-    assert exercise.compare("f", [1.0, 2.0], [1.0, 2.0]) is None
-    assert "expected shape (2,), got shape (3,)" in exercise.compare("f", [1, 2, 3], [1.0, 2.0])
-    assert "expected 2 at index (1,), got 5" in exercise.compare("f", [1, 5], [1.0, 2.0])
-    assert "NaN" in exercise.compare("f", [np.nan], [1.0])
-    assert "array of numbers" in exercise.compare("f", "abc", [1.0])
-
-
-def test_shape_problem_is_the_one_shape_check_of_every_lesson():
-    assert exercise.shape_problem(np.zeros((2, 3)), (2, 3)) is None
-    assert exercise.shape_problem(np.zeros(3), (1, 3)) == "expected shape (1, 3), got shape (3,)."
-    assert exercise.shape_problem("abc", (1,)).startswith("expected an array of numbers")
-
-
-def test_run_check_reports_not_done_failure_and_success(capsys):
-    cases = [("x = 2", (2,), 4.0)]
-
-    def stub(x):
-        raise NotImplementedError
-
-    assert exercise.run_check("square", stub, cases, "well done") is False
-    assert "not done yet" in capsys.readouterr().out
-    assert exercise.run_check("square", lambda x: x + 1, cases, "well done") is False
-    assert "square on x = 2: expected 4, got 3" in capsys.readouterr().out
-    assert exercise.run_check("square", lambda x: x / 0 if x == 2 else x, cases, "ok") is False
-    assert "raised ZeroDivisionError on x = 2" in capsys.readouterr().out
-    assert exercise.run_check("square", lambda x: x * x, cases, "well done") is True
-    assert "well done" in capsys.readouterr().out
 
 
 def test_figure_widget_refresh_changes_the_image():
@@ -49,24 +18,6 @@ def test_figure_widget_refresh_changes_the_image():
 def test_slider_defaults():
     s = slider("w₁", 0.5, -2, 2)
     assert (s.value, s.min, s.max, s.description) == (0.5, -2, 2, "w₁")
-
-
-def test_quietly_hides_a_pass_but_shows_a_failure(capsys):
-    assert exercise.quietly(lambda: exercise.passed("fine"), quiet=True) is True
-    assert capsys.readouterr().out == ""
-    assert exercise.quietly(lambda: exercise.failed("broken"), quiet=True) is False
-    assert "❌ broken" in capsys.readouterr().out
-    assert exercise.quietly(lambda: exercise.passed("fine"), quiet=False) is True
-    assert "✅ fine" in capsys.readouterr().out
-
-
-def test_answer_type_problem_says_what_came_back():
-    import numpy as np
-    assert exercise.answer_type_problem("f", np.zeros((1, 3)), (1, 3)) is None
-    assert "did you forget the `return`" in exercise.answer_type_problem("f", None, (1, 3))
-    assert "Python list" in exercise.answer_type_problem("f", [1, 2, 3], (1, 3))
-    assert "a tuple of 2 values" in exercise.answer_type_problem("f", (1, 2), (1, 3))
-    assert "a dict" in exercise.answer_type_problem("f", {}, (1, 3))
 
 
 def test_picture_grid_one_titled_picture_per_axis_and_the_rest_blank():
