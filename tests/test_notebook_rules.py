@@ -12,6 +12,9 @@
 - A widget shown to the learner (a cell ending in `view.box` or
   `display(view.box)`) is never read or moved by a later cell: checks build
   their own instance, so whatever the learner did to it, later cells run.
+- A lesson with exercises ends with `summary("NN");`, its own number, so that
+  after Run All the learner sees every exercise as done, not yet right or to do;
+  the exercises it lists are those the lesson's checks declare.
 
 That a hidden solution prints nothing is checked where the cells run, in
 tests/test_learner.py. Run: PYTHONPATH=$PWD python -m pytest -q tests/test_notebook_rules.py
@@ -232,3 +235,32 @@ def test_the_rules_catch_what_they_promise_and_nothing_else():
                                   "view") == (False, False)
     assert reads_before_rebinding(ast.parse("view = build()\nview.slider.value = 2"), "view") == (False, True)
     assert reads_before_rebinding(ast.parse("view.slider.value = 2\nview = build()"), "view") == (True, True)
+
+
+def lesson_id(notebook):
+    return notebook.stem.split("_")[0]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_a_lesson_with_exercises_ends_with_its_summary(notebook):
+    import importlib
+    import pkgutil
+
+    import nnlib.course
+    from nnlib.course import exercise
+
+    for module in pkgutil.walk_packages(nnlib.course.__path__, "nnlib.course."):
+        importlib.import_module(module.name)
+    declared = exercise.lesson_exercises(lesson_id(notebook))
+    code = [c for c in cells_of(notebook) if c["cell_type"] == "code"]
+    last = "".join(code[-1]["source"]).strip()
+    if not declared:
+        assert "summary(" not in last, f"{notebook.name} declares no exercise but ends with a summary"
+        return
+    assert last == f'summary("{lesson_id(notebook)}");', (
+        f"{notebook.name} declares the exercises {[e.name for e in declared]} but its last cell is {last!r}, "
+        f'not summary("{lesson_id(notebook)}");')
+    text = "\n".join("".join(c["source"]) for c in code)
+    for ex in declared:
+        assert f"check_{ex.name}" in text or f".check({ex.name}" in text or ex.name in text, (
+            f"{notebook.name} never checks its exercise {ex.name}")
