@@ -18,13 +18,13 @@ from ..layers import Linear, Sigmoid
 from ..model import Sequential
 
 
-def yours_or_solution(yours, solution, exercise):
-    """yours when its check passes (checked silently), else solution, with one ⏳ line saying so."""
+def yours_or_solution(yours, solution, check):
+    """yours when check(yours) passes (checked silently), else solution, with one ⏳ line saying so."""
     with contextlib.redirect_stdout(io.StringIO()):
-        right = exercise.check(yours, quiet=True)
+        right = check(yours, quiet=True)
     if right:
         return yours
-    print(f"⏳ {exercise.name} is not right yet (see its check above), so this cell uses {solution.__name__}.")
+    print(f"⏳ {yours.__name__} is not right yet (see its check above), so this cell uses {solution.__name__}.")
     return solution
 
 
@@ -142,6 +142,151 @@ LINEAR_BACKWARD = Exercise(
     ],
     success="linear_backward is right for dx, dW and db, and passes the gradient check.")
 check_linear_backward = LINEAR_BACKWARD.check
+
+
+# ---------------------------------------------------------------- MyLinear: a whole layer class
+
+class MyLinearBase:
+    """What the lesson gives: He-initialised float64 W (in, out), b (out,) and their gradients dW, db."""
+
+    def __init__(self, in_features, out_features, rng):
+        self.W = rng.normal(0.0, np.sqrt(2.0 / in_features), size=(in_features, out_features))
+        self.b = np.zeros(out_features)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.W.shape[0]} -> {self.W.shape[1]})"
+
+
+def _linear_layer(forward=None, backward=None, parameters=None):
+    """A MyLinear class (for a mistake): the right methods except those given."""
+    def right_forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def right_backward(self, grad):
+        self.dW[...] = self.x.T @ grad
+        self.db[...] = grad.sum(axis=0)
+        return grad @ self.W.T
+
+    def right_parameters(self):
+        return [(self.W, self.dW), (self.b, self.db)]
+
+    return type("MyLinear", (MyLinearBase,), {"forward": forward or right_forward,
+                                              "backward": backward or right_backward,
+                                              "parameters": parameters or right_parameters})
+
+
+def _linear_layer_run(cls, case):
+    """(output, dx, dW, db) of cls(in, out) with the case's W and b, dW and db read through parameters()."""
+    x, W, b, grad = case.args
+    layer = cls(W.shape[0], W.shape[1], rng=np.random.default_rng(0))
+    layer.W[...], layer.b[...] = W, b
+    pairs = layer.parameters()                  # as an optimiser takes them, before any training step
+    output = layer.forward(x)
+    dx = layer.backward(grad)
+    if isinstance(dx, (tuple, list)):
+        raise _ReturnedTuple(f"backward returned {len(dx)} values, not the array dx")
+    grads = _grads_held(layer, pairs) or (layer.dW, layer.db)
+    return output, dx, grads[0], grads[1]
+
+
+class _ReturnedTuple(Exception):
+    pass
+
+
+def _grads_held(layer, pairs):
+    """(dW, db) as an optimiser holding pairs would read them, when pairs are [(W, dW), (b, db)] with the
+    layer's own W and b; else None."""
+    try:
+        (W, dW), (b, db) = pairs
+    except (TypeError, ValueError):
+        return None
+    return (dW, db) if W is layer.W and b is layer.b else None
+
+
+def _parameters_slip(cls):
+    """What is wrong with cls's parameters(), as a word, or None: "not pairs", "copies", "stale"."""
+    layer = cls(3, 2, rng=np.random.default_rng(0))
+    pairs = layer.parameters()
+    layer.forward(np.ones((4, 3)))
+    layer.backward(np.ones((4, 2)))
+    try:
+        (W, dW), (b, db) = pairs
+    except (TypeError, ValueError):
+        return "not pairs"
+    if not all(isinstance(a, np.ndarray) for a in (W, dW, b, db)):
+        return "not pairs"
+    if W is layer.W and b is layer.b and not (dW is layer.dW and db is layer.db):
+        return "stale"
+    if not (W is layer.W and dW is layer.dW and b is layer.b and db is layer.db):
+        return "copies"
+    return None
+
+
+def _linear_layer_cases():
+    rng = np.random.default_rng(63)
+    return [Case("x (5, 3), W (3, 2), b (2,), grad (5, 2)", rng.normal(size=(5, 3)), rng.normal(size=(3, 2)),
+                 rng.normal(size=2), rng.normal(size=(5, 2)))]
+
+
+def _assigns(self, grad):
+    self.dW = self.x.T @ grad        # a new array: the optimiser still holds the old one
+    self.db = grad.sum(axis=0)
+    return grad @ self.W.T
+
+
+MY_LINEAR_SOLUTION = _linear_layer()
+
+MY_LINEAR = Exercise(
+    "MyLinear", lesson="06a", solution=MY_LINEAR_SOLUTION, cases=_linear_layer_cases, run=_linear_layer_run,
+    parts=("output", "dx", "dW", "db"),
+    mistakes=[
+        Mistake("backward needs the x that forward saw (dW = x.T @ grad): keep it in forward, self.x = x.",
+                answer=_linear_layer(forward=lambda self, x: x @ self.W + self.b),
+                raises=lambda error: isinstance(error, AttributeError)),
+        Mistake("backward returns only dx, the gradient handed down to the layer below; dW and db are kept on "
+                "the layer (self.dW, self.db), where parameters() hands them to the optimiser.",
+                answer=_linear_layer(backward=lambda self, grad: (grad @ self.W.T, self.x.T @ grad,
+                                                                   grad.sum(axis=0))),
+                raises=lambda error: isinstance(error, _ReturnedTuple)),
+        Mistake("The output looks like x @ W: the bias is missing, y = x @ self.W + self.b.",
+                answer=_linear_layer(forward=lambda self, x: setattr(self, "x", x) or x @ self.W)),
+        Mistake("backward returned None: return dx = grad @ self.W.T, which the layer below needs.",
+                answer=_linear_layer(backward=lambda self, grad: [_assigns_in_place(self, grad), None][1]),
+                when=lambda attempt: attempt.got[1] is None),
+        Mistake("dW and db came out 0 where parameters() hands them to the optimiser: self.dW = ... makes a new "
+                "array, and the optimiser still holds the old one (it took parameters() once, before training). "
+                "Fill the arrays in place: self.dW[...] = x.T @ grad, self.db[...] = grad.sum(axis=0).",
+                answer=_linear_layer(backward=_assigns),
+                when=lambda attempt: _parameters_slip(attempt.fn) == "stale"),
+        Mistake(DB_NOT_SUMMED,
+                answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad, db=grad[0]))),
+        Mistake("dx looks like grad @ W without the transpose: dx = grad @ self.W.T, (batch, out) @ (out, in).",
+                answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad) @ self.W),
+                raises=lambda error: "matmul" in str(error)),
+        Mistake("parameters() must give a list of (value, gradient) pairs, [(self.W, self.dW), (self.b, self.db)]: "
+                "the optimiser does value -= lr * gradient for each pair.",
+                answer=_linear_layer(parameters=lambda self: [self.W, self.b]),
+                when=lambda attempt: _parameters_slip(attempt.fn) == "not pairs", even_if_right=True),
+        Mistake("parameters() must give the layer's own arrays, not copies: the optimiser updates them in place "
+                "(value -= lr * gradient), and a copy's update never reaches the layer. "
+                "Return [(self.W, self.dW), (self.b, self.db)].",
+                answer=_linear_layer(parameters=lambda self: [(self.W.copy(), self.dW.copy()),
+                                                              (self.b.copy(), self.db.copy())]),
+                when=lambda attempt: _parameters_slip(attempt.fn) == "copies", even_if_right=True),
+    ],
+    success="MyLinear is right: forward keeps x and gives x @ W + b, backward fills dW and db in place and "
+            "returns dx, and parameters() hands the optimiser the layer's own arrays.")
+check_my_linear = MY_LINEAR.check
+
+
+def _assigns_in_place(self, grad, db=None):
+    """The right dW and db (or the given db), filled in place; returns grad (for a mistake to build on)."""
+    self.dW[...] = self.x.T @ grad
+    self.db[...] = grad.sum(axis=0) if db is None else db
+    return grad
 
 
 # ---------------------------------------------------------------- MyReLU: forward and backward of a layer class
@@ -291,148 +436,3 @@ SOFTMAX_CROSS_ENTROPY_BACKWARD = Exercise(
     ],
     success="softmax_cross_entropy_backward is right: (softmax(z) - t) / N, even for logits of 1000.")
 check_softmax_cross_entropy_backward = SOFTMAX_CROSS_ENTROPY_BACKWARD.check
-
-
-# ---------------------------------------------------------------- MyLinear: a whole layer class
-
-class MyLinearBase:
-    """What the lesson gives: He-initialised float64 W (in, out), b (out,) and their gradients dW, db."""
-
-    def __init__(self, in_features, out_features, rng):
-        self.W = rng.normal(0.0, np.sqrt(2.0 / in_features), size=(in_features, out_features))
-        self.b = np.zeros(out_features)
-        self.dW = np.zeros_like(self.W)
-        self.db = np.zeros_like(self.b)
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.W.shape[0]} -> {self.W.shape[1]})"
-
-
-def _linear_layer(forward=None, backward=None, parameters=None):
-    """A MyLinear class (for a mistake): the right methods except those given."""
-    def right_forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def right_backward(self, grad):
-        self.dW[...] = self.x.T @ grad
-        self.db[...] = grad.sum(axis=0)
-        return grad @ self.W.T
-
-    def right_parameters(self):
-        return [(self.W, self.dW), (self.b, self.db)]
-
-    return type("MyLinear", (MyLinearBase,), {"forward": forward or right_forward,
-                                              "backward": backward or right_backward,
-                                              "parameters": parameters or right_parameters})
-
-
-def _linear_layer_run(cls, case):
-    """(output, dx, dW, db) of cls(in, out) with the case's W and b, dW and db read through parameters()."""
-    x, W, b, grad = case.args
-    layer = cls(W.shape[0], W.shape[1], rng=np.random.default_rng(0))
-    layer.W[...], layer.b[...] = W, b
-    pairs = layer.parameters()                  # as an optimiser takes them, before any training step
-    output = layer.forward(x)
-    dx = layer.backward(grad)
-    if isinstance(dx, (tuple, list)):
-        raise _ReturnedTuple(f"backward returned {len(dx)} values, not the array dx")
-    grads = _grads_held(layer, pairs) or (layer.dW, layer.db)
-    return output, dx, grads[0], grads[1]
-
-
-class _ReturnedTuple(Exception):
-    pass
-
-
-def _grads_held(layer, pairs):
-    """(dW, db) as an optimiser holding pairs would read them, when pairs are [(W, dW), (b, db)] with the
-    layer's own W and b; else None."""
-    try:
-        (W, dW), (b, db) = pairs
-    except (TypeError, ValueError):
-        return None
-    return (dW, db) if W is layer.W and b is layer.b else None
-
-
-def _parameters_slip(cls):
-    """What is wrong with cls's parameters(), as a word, or None: "not pairs", "copies", "stale"."""
-    layer = cls(3, 2, rng=np.random.default_rng(0))
-    pairs = layer.parameters()
-    layer.forward(np.ones((4, 3)))
-    layer.backward(np.ones((4, 2)))
-    try:
-        (W, dW), (b, db) = pairs
-    except (TypeError, ValueError):
-        return "not pairs"
-    if not all(isinstance(a, np.ndarray) for a in (W, dW, b, db)):
-        return "not pairs"
-    if W is layer.W and b is layer.b and not (dW is layer.dW and db is layer.db):
-        return "stale"
-    if not (W is layer.W and dW is layer.dW and b is layer.b and db is layer.db):
-        return "copies"
-    return None
-
-
-def _linear_layer_cases():
-    rng = np.random.default_rng(63)
-    return [Case("x (5, 3), W (3, 2), b (2,), grad (5, 2)", rng.normal(size=(5, 3)), rng.normal(size=(3, 2)),
-                 rng.normal(size=2), rng.normal(size=(5, 2)))]
-
-
-def _assigns(self, grad):
-    self.dW = self.x.T @ grad        # a new array: the optimiser still holds the old one
-    self.db = grad.sum(axis=0)
-    return grad @ self.W.T
-
-
-MY_LINEAR_SOLUTION = _linear_layer()
-
-MY_LINEAR = Exercise(
-    "MyLinear", lesson="06a", solution=MY_LINEAR_SOLUTION, cases=_linear_layer_cases, run=_linear_layer_run,
-    parts=("output", "dx", "dW", "db"),
-    mistakes=[
-        Mistake("backward needs the x that forward saw (dW = x.T @ grad): keep it in forward, self.x = x.",
-                answer=_linear_layer(forward=lambda self, x: x @ self.W + self.b),
-                raises=lambda error: isinstance(error, AttributeError)),
-        Mistake("backward returns only dx, the gradient handed down to the layer below; dW and db are kept on "
-                "the layer (self.dW, self.db), where parameters() hands them to the optimiser.",
-                answer=_linear_layer(backward=lambda self, grad: (grad @ self.W.T, self.x.T @ grad,
-                                                                   grad.sum(axis=0))),
-                raises=lambda error: isinstance(error, _ReturnedTuple)),
-        Mistake("The output looks like x @ W: the bias is missing, y = x @ self.W + self.b.",
-                answer=_linear_layer(forward=lambda self, x: setattr(self, "x", x) or x @ self.W)),
-        Mistake("backward returned None: return dx = grad @ self.W.T, which the layer below needs.",
-                answer=_linear_layer(backward=lambda self, grad: [_assigns_in_place(self, grad), None][1]),
-                when=lambda attempt: attempt.got[1] is None),
-        Mistake("dW and db came out 0 where parameters() hands them to the optimiser: self.dW = ... makes a new "
-                "array, and the optimiser still holds the old one (it took parameters() once, before training). "
-                "Fill the arrays in place: self.dW[...] = x.T @ grad, self.db[...] = grad.sum(axis=0).",
-                answer=_linear_layer(backward=_assigns),
-                when=lambda attempt: _parameters_slip(attempt.fn) == "stale"),
-        Mistake(DB_NOT_SUMMED,
-                answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad, db=grad[0]))),
-        Mistake("dx looks like grad @ W without the transpose: dx = grad @ self.W.T, (batch, out) @ (out, in).",
-                answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad) @ self.W),
-                raises=lambda error: "matmul" in str(error)),
-        Mistake("parameters() must give a list of (value, gradient) pairs, [(self.W, self.dW), (self.b, self.db)]: "
-                "the optimiser does value -= lr * gradient for each pair.",
-                answer=_linear_layer(parameters=lambda self: [self.W, self.b]),
-                when=lambda attempt: _parameters_slip(attempt.fn) == "not pairs", even_if_right=True),
-        Mistake("parameters() must give the layer's own arrays, not copies: the optimiser updates them in place "
-                "(value -= lr * gradient), and a copy's update never reaches the layer. "
-                "Return [(self.W, self.dW), (self.b, self.db)].",
-                answer=_linear_layer(parameters=lambda self: [(self.W.copy(), self.dW.copy()),
-                                                              (self.b.copy(), self.db.copy())]),
-                when=lambda attempt: _parameters_slip(attempt.fn) == "copies", even_if_right=True),
-    ],
-    success="MyLinear is right: forward keeps x and gives x @ W + b, backward fills dW and db in place and "
-            "returns dx, and parameters() hands the optimiser the layer's own arrays.")
-check_my_linear = MY_LINEAR.check
-
-
-def _assigns_in_place(self, grad, db=None):
-    """The right dW and db (or the given db), filled in place; returns grad (for a mistake to build on)."""
-    self.dW[...] = self.x.T @ grad
-    self.db[...] = grad.sum(axis=0) if db is None else db
-    return grad
