@@ -404,7 +404,7 @@ def _ce_cases():
                  np.array([[1000.0, 0.0, -1000.0]]), np.array([1]))]
 
 
-def _one_hot(z, labels):
+def _one_hot_rows(z, labels):
     return to_one_hot(labels, z.shape[1])
 
 
@@ -420,19 +420,19 @@ SOFTMAX_CROSS_ENTROPY_BACKWARD = Exercise(
                 answer=lambda z, labels: (softmax(z) - labels[:, None]) / len(z)),
         Mistake("It looks like you forgot to divide by the batch size: the loss is the mean over the N samples, "
                 "so its gradient is (softmax(z) - t) / N.",
-                answer=lambda z, labels: softmax(z) - _one_hot(z, labels)),
+                answer=lambda z, labels: softmax(z) - _one_hot_rows(z, labels)),
         Mistake("It looks like you returned softmax(z) / N without subtracting the one-hot target t: "
                 "∂L/∂z = (p - t) / N, probability minus target.",
                 answer=lambda z, labels: softmax(z) / len(z)),
         Mistake("The sign is flipped: (t - p) / N is the gradient of -L. ∂L/∂z = (p - t) / N, probability "
                 "minus target, so the true class's gradient is negative and descent pushes its logit up.",
-                answer=lambda z, labels: (_one_hot(z, labels) - softmax(z)) / len(z)),
+                answer=lambda z, labels: (_one_hot_rows(z, labels) - softmax(z)) / len(z)),
         Mistake("It looks like you used the logits z where the probabilities p = softmax(z) belong: "
                 "∂L/∂z = (softmax(z) - t) / N.",
-                answer=lambda z, labels: (z - _one_hot(z, labels)) / len(z)),
+                answer=lambda z, labels: (z - _one_hot_rows(z, labels)) / len(z)),
         Mistake("exp(1000) overflows to inf, and inf / inf is NaN: subtract each row's maximum before exp "
                 "(lesson 03's softmax does), or use nn.softmax.",
-                answer=lambda z, labels: (_naive_softmax(z) - _one_hot(z, labels)) / len(z)),
+                answer=lambda z, labels: (_naive_softmax(z) - _one_hot_rows(z, labels)) / len(z)),
     ],
     success="softmax_cross_entropy_backward is right: (softmax(z) - t) / N, even for logits of 1000.")
 check_softmax_cross_entropy_backward = SOFTMAX_CROSS_ENTROPY_BACKWARD.check
