@@ -186,14 +186,8 @@ def _linear_layer_run(cls, case):
     pairs = layer.parameters()                  # as an optimiser takes them, before any training step
     output = layer.forward(x)
     dx = layer.backward(grad)
-    if isinstance(dx, (tuple, list)):
-        raise _ReturnedTuple(f"backward returned {len(dx)} values, not the array dx")
     grads = _grads_held(layer, pairs) or (layer.dW, layer.db)
     return output, dx, grads[0], grads[1]
-
-
-class _ReturnedTuple(Exception):
-    pass
 
 
 def _grads_held(layer, pairs):
@@ -250,7 +244,7 @@ MY_LINEAR = Exercise(
                 "the layer (self.dW, self.db), where parameters() hands them to the optimiser.",
                 answer=_linear_layer(backward=lambda self, grad: (grad @ self.W.T, self.x.T @ grad,
                                                                    grad.sum(axis=0))),
-                raises=lambda error: isinstance(error, _ReturnedTuple)),
+                when=lambda attempt: isinstance(attempt.got[1], (tuple, list))),
         Mistake("The output looks like x @ W: the bias is missing, y = x @ self.W + self.b.",
                 answer=_linear_layer(forward=lambda self, x: setattr(self, "x", x) or x @ self.W)),
         Mistake("backward returned None: return dx = grad @ self.W.T, which the layer below needs.",
@@ -262,7 +256,7 @@ MY_LINEAR = Exercise(
                 answer=_linear_layer(backward=_assigns),
                 when=lambda attempt: _parameters_slip(attempt.fn) == "stale"),
         Mistake(DB_NOT_SUMMED,
-                answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad, db=grad[0]))),
+                answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad, db=grad[0]) @ self.W.T)),
         Mistake("dx looks like grad @ W without the transpose: dx = grad @ self.W.T, (batch, out) @ (out, in).",
                 answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad) @ self.W),
                 raises=lambda error: "matmul" in str(error)),
