@@ -179,11 +179,14 @@ def _linear_layer(forward=None, backward=None, parameters=None):
 
 
 def _linear_layer_run(cls, case):
-    """(output, dx, dW, db) of cls(in, out) with the case's W and b, dW and db read through parameters()."""
+    """(output, dx, dW, db) of cls(in, out) with the case's W and b after two forward-backward passes on the
+    case (training repeats them), dW and db read through parameters()."""
     x, W, b, grad = case.args
     layer = cls(W.shape[0], W.shape[1], rng=np.random.default_rng(0))
     layer.W[...], layer.b[...] = W, b
     pairs = layer.parameters()                  # as an optimiser takes them, before any training step
+    layer.forward(x)
+    layer.backward(grad)                        # a first step; the second must give the same gradients
     output = layer.forward(x)
     dx = layer.backward(grad)
     grads = _grads_held(layer, pairs) or (layer.dW, layer.db)
@@ -231,6 +234,12 @@ def _assigns(self, grad):
     return grad @ self.W.T
 
 
+def _accumulates(self, grad):
+    self.dW += self.x.T @ grad       # adds this pass's gradient to the last pass's
+    self.db += grad.sum(axis=0)
+    return grad @ self.W.T
+
+
 MY_LINEAR_SOLUTION = _linear_layer()
 
 MY_LINEAR = Exercise(
@@ -257,6 +266,10 @@ MY_LINEAR = Exercise(
                 when=lambda attempt: _parameters_slip(attempt.fn) == "stale"),
         Mistake(DB_NOT_SUMMED,
                 answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad, db=grad[0]) @ self.W.T)),
+        Mistake("dW and db came out twice too large after two backward passes: `self.dW += ...` adds each step's "
+                "gradient to the last one's. Each backward overwrites them, self.dW[...] = x.T @ grad (lesson 06's "
+                "`+=` adds the shares of ONE pass where a value is used twice).",
+                answer=_linear_layer(backward=_accumulates)),
         Mistake("dx looks like grad @ W without the transpose: dx = grad @ self.W.T, (batch, out) @ (out, in).",
                 answer=_linear_layer(backward=lambda self, grad: _assigns_in_place(self, grad) @ self.W),
                 raises=lambda error: "matmul" in str(error)),
