@@ -1,5 +1,5 @@
-"""Tests for lesson 06's helpers: numerical-slope errors, graph pictures, the slope explorer, the gradient checks
-that end its backward exercises, and the notebooks' order of teaching."""
+"""Tests for lesson 06's helpers: numerical-slope errors, graph pictures, the slope explorer, the gradient check
+that ends its sigmoid exercise, and the notebooks' order of teaching."""
 import json
 from pathlib import Path
 
@@ -31,38 +31,17 @@ def test_draw_graph_draws_values_gradients_and_edges():
     assert min(t.get_fontsize() for t in ax.texts) >= 9
 
 
-# ---- the exercises (every mistake of both checks: tests/test_exercises.py)
+# ---- the exercise (every mistake of its check: tests/test_exercises.py)
 
 def good_sigmoid_backward(x, grad):
     s = nn.sigmoid(x)
     return grad * s * (1 - s)
 
 
-def good_linear_backward(x, W, grad):
-    return grad @ W.T, x.T @ grad, grad.sum(axis=0)
-
-
 def test_the_gradient_check_catches_a_sigmoid_backward_right_only_on_the_cases(capsys):
     assert not l06.check_sigmoid_backward(lambda x, g: good_sigmoid_backward(x, g) if x.shape == (4, 3) else g)
     out = capsys.readouterr().out
     assert "the gradient check disagrees" in out and "layers[0]" in out
-
-
-@pytest.mark.parametrize("wrong_on_other_batches, culprit", [
-    (lambda x, W, g: (g @ W.T, x.T @ g, 2 * g.sum(axis=0)), "Off: b."),
-    (lambda x, W, g: (2 * g @ W.T, x.T @ g, g.sum(axis=0)), "Off: input."),
-    (lambda x, W, g: (g @ W, x.T @ g, g.sum(axis=0)), "raised ValueError in the gradient check"),
-])
-def test_the_gradient_check_names_what_is_off_in_linear_backward(wrong_on_other_batches, culprit, capsys):
-    def linear_backward(x, W, grad):
-        return (good_linear_backward if len(x) in (2, 5) else wrong_on_other_batches)(x, W, grad)
-
-    assert not l06.check_linear_backward(linear_backward)
-    assert culprit in capsys.readouterr().out
-
-
-def test_check_linear_backward_accepts_a_list_of_three():
-    assert l06.check_linear_backward(lambda x, W, g: list(good_linear_backward(x, W, g)))
 
 
 # ---- the notebooks teach before they use (the rules every lesson keeps: tests/test_notebook_rules.py)
@@ -81,16 +60,26 @@ def first(name, predicate):
 
 def test_lesson_06_derives_before_the_code_relies_on_it():
     name = "06_backprop.ipynb"
+    defines_gradient = first(name, lambda kind, s, m: kind == "markdown" and "**gradient (梯度)**" in s
+                             and "**partial derivative" in s and '"partial"' in s)
+    uses_gradient = first(name, lambda kind, s, m: not_the_opening(s) and "gradient" in s.lower())
+    add_up = first(name, lambda kind, s, m: kind == "code" and 'grad["a"] +=' in s)
+    node_classes = first(name, lambda kind, s, m: kind == "code" and "class MultiplyNode" in s and "class AddNode" in s)
+    nodes_run = first(name, lambda kind, s, m: kind == "code" and "multiply_ab.backward(" in s and "assert" in s)
     derive_linear = first(name, lambda kind, s, m: kind == "markdown" and "x^\\top g" in s and "W_{11}" in s)
     derive_softmax = first(name, lambda kind, s, m: kind == "markdown" and "p_i - t_i" in s)
-    add_up = first(name, lambda kind, s, m: kind == "code" and 'grad["a"] +=' in s)
-    shows_backward = first(name, lambda kind, s, m: kind == "code" and "getsource(nn.Linear.backward)" in s)
-    shows_ce = first(name, lambda kind, s, m: kind == "code" and "getsource(nn.CrossEntropyLoss.backward)" in s)
-    exercise = first(name, lambda kind, s, m: kind == "code" and "def linear_backward(" in s)
+    exercise = first(name, lambda kind, s, m: kind == "code" and "def sigmoid_backward(" in s)
     odot = first(name, lambda kind, s, m: "\\odot" in s)
-    assert add_up < derive_linear < shows_backward < exercise and derive_softmax < shows_ce
+    assert defines_gradient <= uses_gradient
+    assert add_up < node_classes < nodes_run < derive_linear < derive_softmax < exercise
+    assert "d \\log u = du / u" in cells(name)[derive_softmax][1]
     assert "elementwise product" in cells(name)[odot][1]
-    assert any("loglog" in s and "1e-12" in s for _, s, _ in cells(name))      # the V of the error against h
+    assert "06a_own_network.ipynb" in cells(name)[-3][1]                        # the recap leads on to 06a
+
+
+def not_the_opening(source):
+    """True for every cell but the lesson's opening (whose objectives announce the words the lesson defines)."""
+    return not source.startswith("# Lesson")
 
 
 def test_lesson_06b_defines_words_before_using_them():
