@@ -8,7 +8,7 @@ from .exercise import Case, Exercise, Mistake
 # ---------------------------------------------------------------- exercise: BatchNorm's backward
 
 
-def _forward(x, gamma, eps):
+def _normalised(x, gamma, eps):
     """The pieces of the forward pass the backward needs: (x_hat, inv_std)."""
     mean, var = x.mean(axis=0), x.var(axis=0)
     inv_std = 1 / np.sqrt(var + eps)
@@ -18,7 +18,7 @@ def _forward(x, gamma, eps):
 def _batchnorm_backward(grad, x, gamma, eps, *, mean_path=True, var_path=True, use_gamma=True, scale=None,
                         axis=0, x_for_dgamma=False, swap=False):
     """BatchNorm's backward with batch statistics -> (dx, dgamma, dbeta); the switches make the usual slips."""
-    x_hat, inv_std = _forward(x, gamma, eps)
+    x_hat, inv_std = _normalised(x, gamma, eps)
     if scale is not None:
         inv_std = scale(x, eps)
     d_x_hat = grad * gamma if use_gamma else grad
@@ -42,7 +42,7 @@ def _slip(**switches):
 def _dx_by_nudging(x, gamma, eps, grad):
     """The numerical gradient of L = sum(grad * y) with respect to x, y = BatchNorm's forward."""
     def loss():
-        x_hat, _ = _forward(x, gamma, eps)
+        x_hat, _ = _normalised(x, gamma, eps)
         return float(np.sum(grad * (gamma * x_hat)))
     return numerical_gradient(loss, x)
 
