@@ -293,6 +293,13 @@ def _backward_of_the_output(model, loss, optimizer, x, labels):
     return value
 
 
+def _backward_of_the_loss_value(model, loss, optimizer, x, labels):
+    value = loss.forward(model.forward(x), labels)
+    model.backward(value)
+    optimizer.step()
+    return value
+
+
 def _without_return(model, loss, optimizer, x, labels):
     _train_step(model, loss, optimizer, x, labels)
 
@@ -368,6 +375,9 @@ TRAIN_STEP = Exercise(
                 "not a slope at all (it knows nothing of the labels), so the weights move in a meaningless "
                 "direction, and no learning rate fixes that.",
                 answer=_backward_of_the_output, when=_called("model.backward(model.forward's result)")),
+        Mistake("model.backward was handed the loss's value, one number. It wants one slope per output number, "
+                "the gradient that loss.backward() returns: model.backward(loss.backward()).",
+                answer=_backward_of_the_loss_value, raises=lambda error: "got ()" in str(error)),
         Mistake("optimizer.step() ran before model.backward(...): it moved the weights by the gradients of the "
                 "PREVIOUS batch (zeros, the first time). Backward first fills dW and db, then step uses them.",
                 answer=_step_before_backward, when=_before("optimizer.step", "model.backward")),
