@@ -1,10 +1,14 @@
 """Lesson 06b, training by gradient descent: gradient-descent paths and momentum on f(w) = w², loss against
-accuracy along one weight, decision-surface snapshots, and their widgets."""
+accuracy along one weight, decision-surface snapshots, their widgets, and the checks of one momentum step
+and one full training step."""
 import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid, softmax
+from ..layers import Linear, Tanh
 from ..losses import CrossEntropyLoss
+from ..model import Sequential
+from ..optim import SGD
 from .exercise import Case, Exercise, Mistake
 from .plots import decision_surface
 from ..train import fit
@@ -254,3 +258,134 @@ MOMENTUM_STEP = Exercise(
     ],
     success="momentum_step does what nnlib's SGD does with momentum.")
 check_momentum_step = MOMENTUM_STEP.check
+
+
+# ---------------------------------------------------------------- exercise: one training step by hand
+
+
+def _train_step(model, loss, optimizer, x, labels):
+    """One step of training: forward, loss, backward, step; returns the loss's value."""
+    output = model.forward(x)
+    value = loss.forward(output, labels)
+    model.backward(loss.backward())
+    optimizer.step()
+    return value
+
+
+def _without_step(model, loss, optimizer, x, labels):
+    value = loss.forward(model.forward(x), labels)
+    model.backward(loss.backward())
+    return value
+
+
+def _step_before_backward(model, loss, optimizer, x, labels):
+    value = loss.forward(model.forward(x), labels)
+    optimizer.step()
+    model.backward(loss.backward())
+    return value
+
+
+def _backward_of_the_output(model, loss, optimizer, x, labels):
+    output = model.forward(x)
+    value = loss.forward(output, labels)
+    model.backward(output)
+    optimizer.step()
+    return value
+
+
+def _backward_of_the_loss_value(model, loss, optimizer, x, labels):
+    value = loss.forward(model.forward(x), labels)
+    model.backward(value)
+    optimizer.step()
+    return value
+
+
+def _without_return(model, loss, optimizer, x, labels):
+    _train_step(model, loss, optimizer, x, labels)
+
+
+class _Spy:
+    """Stands in for a model, a loss or an optimiser: calls the real one and writes each call into `events`."""
+
+    def __init__(self, name, real, events, seen):
+        self._name, self._real, self._events, self._seen = name, real, events, seen
+
+    def __getattr__(self, attribute):
+        method = getattr(self._real, attribute)
+        if not callable(method):
+            return method
+
+        def spied(*args):
+            result = method(*args)
+            what = ", ".join(self._describe(arg) for arg in args)
+            self._events.append(f"{self._name}.{attribute}({what})")
+            if attribute in ("forward", "backward") and isinstance(result, np.ndarray):
+                self._seen[id(result)] = (f"{self._name}.{attribute}'s result", result)   # kept: no id reused
+            return result
+        return spied
+
+    def __call__(self, *args):
+        return self.__getattr__("forward")(*args)
+
+    def _describe(self, value):
+        return self._seen.get(id(value), ("something else",))[0]
+
+
+def _watch_train_step(fn, case):
+    """Run fn on a small classifier, its loss and SGD (spies), and put into words what it called, in order."""
+    x, labels = case.args
+    rng = np.random.default_rng(6)
+    real_model = Sequential([Linear(3, 4, rng=rng, dtype=np.float64), Tanh(), Linear(4, 2, rng=rng, dtype=np.float64)])
+    events, seen = [], {id(x): ("x", x), id(labels): ("labels", labels)}
+    model = _Spy("model", real_model, events, seen)
+    loss = _Spy("loss", CrossEntropyLoss(), events, seen)
+    optimizer = _Spy("optimizer", SGD(real_model.parameters(), lr=0.5), events, seen)
+    returned = fn(model, loss, optimizer, x, labels)
+    if returned is None:
+        said = "returned None"
+    elif isinstance(returned, (float, np.floating)) and np.isfinite(returned):
+        said = "returned a number"
+    else:
+        said = f"returned {type(returned).__name__}"
+    return " → ".join(events) + f"; {said}"
+
+
+def _called(name):
+    return lambda attempt: name in attempt.got
+
+
+def _before(first, second):
+    """A symptom: `first` was called before `second` (both were called)."""
+    def symptom(attempt):
+        got = attempt.got
+        return first in got and second in got and got.index(first) < got.index(second)
+    return symptom
+
+
+def _train_step_cases():
+    rng = np.random.default_rng(16)
+    return [Case("a batch x (5, 3) of 2 classes", rng.normal(size=(5, 3)), rng.integers(0, 2, size=5))]
+
+
+TRAIN_STEP = Exercise(
+    "train_step", lesson="06b", solution=_train_step, cases=_train_step_cases, run=_watch_train_step,
+    mistakes=[
+        Mistake("model.backward was handed the network's OUTPUT. It wants the gradient of the loss with respect "
+                "to that output, which loss.backward() returns: model.backward(loss.backward()). The output is "
+                "not a slope at all (it knows nothing of the labels), so the weights move in a meaningless "
+                "direction, and no learning rate fixes that.",
+                answer=_backward_of_the_output, when=_called("model.backward(model.forward's result)")),
+        Mistake("model.backward was handed the loss's value, one number. It wants one slope per output number, "
+                "the gradient that loss.backward() returns: model.backward(loss.backward()).",
+                answer=_backward_of_the_loss_value, raises=lambda error: "got ()" in str(error)),
+        Mistake("optimizer.step() ran before model.backward(...): it moved the weights by the gradients of the "
+                "PREVIOUS batch (zeros, the first time). Backward first fills dW and db, then step uses them.",
+                answer=_step_before_backward, when=_before("optimizer.step", "model.backward")),
+        Mistake("Nothing was learned: the weights change only in optimizer.step(). Call it after "
+                "model.backward(loss.backward()).", answer=_without_step,
+                when=lambda attempt: "optimizer.step" not in attempt.got),
+        Mistake("Return the loss's value (what loss.forward returned), so that the loop can print and plot it.",
+                answer=_without_return, when=lambda attempt: attempt.got.endswith("returned None")),
+    ],
+    success="train_step does one full step: forward, loss, backward, step, the order nn.fit uses.")
+check_train_step = TRAIN_STEP.check

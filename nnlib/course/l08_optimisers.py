@@ -201,12 +201,27 @@ def build_init_widget(**defaults):
 # ---------------------------------------------------------------- exercise: one Adam step by hand
 
 
-def _adam_step(W, dW, m, v, t, lr, b1, b2, eps, m_rule=None, v_rule=None, corrected=True, sign=-1):
-    """One Adam step (nnlib.Adam's formulas) -> (W, m, v); the rules and switches make the usual slips."""
+def _adam_step(W, dW, m, v, t, lr, b1, b2, eps, m_rule=None, v_rule=None, corrected=True, sign=-1, shift=0,
+               eps_inside=False):
+    """One Adam step (nnlib.Adam's formulas) -> (W, m, v); the rules and switches make the usual slips
+    (shift: the bias correction uses t + shift; eps_inside: sqrt(v_hat + eps))."""
     m = m_rule(m, dW, b1) if m_rule else b1 * m + (1 - b1) * dW
     v = v_rule(v, dW, b2) if v_rule else b2 * v + (1 - b2) * dW**2
-    m_hat, v_hat = (m / (1 - b1**t), v / (1 - b2**t)) if corrected else (m, v)
-    return W + sign * lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+    m_hat, v_hat = (m / (1 - b1**(t + shift)), v / (1 - b2**(t + shift))) if corrected else (m, v)
+    denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+    return W + sign * lr * m_hat / denominator, m, v
+
+
+def _adam_m_v_swapped_in_step(W, dW, m, v, t, lr, b1, b2, eps):
+    m = b1 * m + (1 - b1) * dW
+    v = b2 * v + (1 - b2) * dW**2
+    m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+    return W - lr * v_hat / (np.sqrt(m_hat) + eps), m, v
+
+
+def _adam_m_v_returned_swapped(W, dW, m, v, t, lr, b1, b2, eps):
+    W, m, v = _adam_step(W, dW, m, v, t, lr, b1, b2, eps)
+    return W, v, m
 
 
 def _adam_with(**slip):
@@ -225,6 +240,10 @@ def _adam_cases():
         settings = (t, 0.01, 0.9, 0.999, 1e-8)
         cases.append(Case(f"step t={t} (dW × {scale:g}), lr = 0.01, b1 = 0.9, b2 = 0.999", W, dW, m, v, *settings))
         W, m, v = _adam_step(W, dW, m, v, *settings)
+    # gradients near 1e-5, so v_hat (about 1e-10) is far below eps = 1e-8: where eps sits changes the step tenfold
+    tiny = rng.normal(size=(3, 2)) * 1e-5
+    cases.append(Case("a fresh start, step t=1 with tiny gradients (dW × 1e-5), eps = 1e-8", W, tiny,
+                      np.zeros((3, 2)), np.zeros((3, 2)), 1, 0.01, 0.9, 0.999, 1e-8))
     return cases
 
 
@@ -240,6 +259,11 @@ _V_RULE = "v should be b2 * v + (1 - b2) * dW**2."
 ADAM_STEP = Exercise(
     "adam_step", lesson="08", solution=_adam_step, cases=_adam_cases, parts=("W", "m", "v"),
     mistakes=[
+        Mistake("m and v came back swapped: return them in the order W, m, v (m the running mean of dW, "
+                "v the running mean of dW**2).", answer=_adam_m_v_returned_swapped),
+        Mistake("m and v are swapped in the step: W moves by m_hat / (sqrt(v_hat) + eps), the mean gradient over "
+                "the root of the mean squared gradient (the square root of m_hat, which can be negative, gives nan).",
+                answer=_adam_m_v_swapped_in_step),
         Mistake(f"{_M_RULE} Did you use (1 - b1) * dW?", answer=_adam_with(m_rule=lambda m, dW, b1: b1 * m + dW)),
         Mistake(f"{_V_RULE} Square the gradient: dW * dW, not dW.",
                 answer=_adam_with(v_rule=lambda v, dW, b2: b2 * v + (1 - b2) * dW)),
@@ -247,9 +271,16 @@ ADAM_STEP = Exercise(
         Mistake(_V_RULE, answer=_adam_with(v_rule=lambda v, dW, b2: (1 - b2) * dW**2), when=_wrong(2)),
         Mistake("That is the step without bias correction: divide m by (1 - b1**t) and v by (1 - b2**t) first, "
                 "or the first steps are far too small.", answer=_adam_with(corrected=False)),
+        Mistake("The step counter is off by one: t already counts from 1 (the first step has t = 1), so correct "
+                "with (1 - b1**t) and (1 - b2**t), not t + 1.", answer=_adam_with(shift=1)),
+        Mistake("The step counter is off by one: with t - 1 the first step divides by 1 - b1**0 = 0 (nan). t already "
+                "counts from 1: correct with (1 - b1**t) and (1 - b2**t).", answer=_adam_with(shift=-1)),
+        Mistake("eps belongs outside the square root: m_hat / (np.sqrt(v_hat) + eps), not np.sqrt(v_hat + eps). "
+                "Inside, it swamps tiny gradients: here v_hat is about 1e-10, and sqrt(1e-10 + 1e-8) is ten times "
+                "sqrt(1e-10), so the step shrinks tenfold.", answer=_adam_with(eps_inside=True)),
         Mistake("The weights moved uphill: subtract the step (W - ...), do not add it.", answer=_adam_with(sign=1)),
     ],
-    success="adam_step matches nnlib.Adam for three steps, bias correction included.")
+    success="adam_step matches nnlib.Adam for three steps and a step with tiny gradients, bias correction included.")
 check_adam_step = ADAM_STEP.check
 
 
