@@ -172,3 +172,22 @@ def test_accept_may_say_what_is_wrong():
                   accept=lambda a: a.got > 0 or f"{a.got:g} is not above 0.", success="positive")
     assert _grade(ex, lambda: 2.0)[0] == "pass"
     assert _grade(ex, lambda: -2.0) == ("fail", "toy_positive on no input: -2 is not above 0.")
+
+
+def test_a_slip_seen_by_run_is_reported_as_what_the_code_did_not_as_an_error():
+    class Wrote(exercise.Slip):
+        pass
+
+    def watch(fn, case):
+        x = case.args[0].copy()
+        result = fn(x)
+        if not np.array_equal(x, case.args[0]):
+            raise Wrote("it wrote into x")
+        return result
+    watched = Exercise("toy_watched", lesson="test", solution=lambda x: x * 2, run=watch,
+                       cases=[Case("x [1, 2]", np.array([1.0, 2.0]))],
+                       mistakes=[Mistake("WROTE", answer=lambda x: np.multiply(x, 2, out=x),
+                                         raises=lambda error: isinstance(error, Wrote))], success="ok")
+    status, message = watched._grade(lambda x: np.multiply(x, 2, out=x))
+    assert status == "fail" and "raised" not in message
+    assert message.startswith("toy_watched on x [1, 2]: it wrote into x.") and "WROTE" in message

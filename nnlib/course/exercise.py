@@ -39,7 +39,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Case", "Mistake", "Attempt", "Exercise", "EXERCISES", "summary", "lesson_exercises"]
+__all__ = ["Case", "Mistake", "Attempt", "Exercise", "Slip", "EXERCISES", "summary", "lesson_exercises"]
+
+
+class Slip(Exception):
+    """What an exercise's `run` raises when it sees the learner's code do something wrong while it
+    watches (write into the gradient it was handed, pass the output to backward). The check says
+    "{name} on {case}: {message}" with the matching mistake's hint, not "raised": the learner's
+    code did not raise, the check stopped it."""
 
 
 class Case:
@@ -151,6 +158,9 @@ class Exercise:
             except NotImplementedError:
                 return "todo", (f"{self.name}: not done yet. Replace `raise NotImplementedError` with your code, "
                                 "then run this cell again.")
+            except Slip as slip:
+                attempt.error = slip
+                return "fail", self._with_hint(f"{self.name} on {case.description}: {str(slip).rstrip('.')}.", attempt)
             except Exception as error:  # the learner's code failed: say where and why, not a traceback
                 attempt.error = error
                 text = str(error).strip().rstrip(".") or "(no message)"

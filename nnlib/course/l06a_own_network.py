@@ -10,7 +10,7 @@ import io
 
 import numpy as np
 
-from .exercise import Case, Exercise, Mistake
+from .exercise import Case, Exercise, Mistake, Slip
 from .l06_backprop import _gradient_check_problem, _learner_layer_backward
 from ..activations import relu, softmax
 from ..labels import to_one_hot
@@ -298,8 +298,8 @@ def _assigns_in_place(self, grad, db=None):
 
 # ---------------------------------------------------------------- MyReLU: forward and backward of a layer class
 
-class GradChanged(Exception):
-    """Raised by a check when the learner's backward wrote into the gradient it was handed."""
+class GradChanged(Slip):
+    """Raised by the check when the learner's backward wrote into the gradient it was handed."""
 
 
 def _relu_layer(forward, backward):

@@ -22,7 +22,7 @@ from ..model import Sequential
 from ..optim import SGD
 from ..labels import to_one_hot
 from ..train import accuracy
-from .exercise import Case, Exercise, Mistake
+from .exercise import Case, Exercise, Mistake, Slip
 from .plots import picture_grid
 from .widgets import FigureWidget, slider
 
@@ -267,6 +267,10 @@ check_batch_accuracy = BATCH_ACCURACY.check
 
 # ---------------------------------------------------------------- exercise: the training loop
 
+class WrongGradient(Slip):
+    """The check's word for a backward handed something other than dLoss/doutput."""
+
+
 class _SpyModel:
     """A model that remembers which input produced each output, and counts backward calls."""
 
@@ -286,6 +290,8 @@ class _SpyModel:
     def backward(self, grad, *args, **kwargs):
         self.backward_calls += 1
         self.events.append("model.backward")
+        if any(grad is output for output, _ in self.inputs.values()):
+            raise WrongGradient("model.backward was handed the network's output, not the loss's gradient")
         return self._model.backward(grad, *args, **kwargs)
 
     def __getattr__(self, name):   # everything else (predict, parameters, layers) is the real model's
@@ -500,7 +506,9 @@ def _fit(model, loss, optimizer, x, t, x_test, t_test, epochs, batch_size, rng, 
             loss.forward(softmax(output) if slip == "probabilities" else output, labels)
             if slip == "step first":
                 optimizer.step()
-            if slip not in ("no backward", "once per epoch"):
+            if slip == "output to backward":
+                model.backward(output)
+            elif slip not in ("no backward", "once per epoch"):
                 model.backward(loss.backward())
             if slip == "zero gradients":
                 for _, grad in model.parameters():
@@ -552,7 +560,10 @@ FIT = Exercise(
                 "a 784-32-10 network and SGD(lr=0.1)")],
     run=lambda fn, case: _fit_solution_run() if fn is _fit else _watch_fit(fn),
     accept=lambda attempt: attempt.got.slip[1] or True,
-    mistakes=[Mistake(hint, answer=answer, when=_slip_is(slip)) for slip, answer, hint in [
+    mistakes=[Mistake("Hand backward the slope of the loss, model.backward(loss.backward()): the output is not a "
+                      "gradient, and training on it goes nowhere (lowering the learning rate does not help).",
+                      answer=_fit_with("output to backward"), raises=lambda error: isinstance(error, WrongGradient))] + [
+        Mistake(hint, answer=answer, when=_slip_is(slip)) for slip, answer, hint in [
         ("no loss", _fit_with("own loss"), "For each batch compute loss.forward(model.forward(x[batch]), t[batch])."),
         ("not the model's output", _fit_with("probabilities"),
          "Feed the loss the model's output as it is: loss.forward(model.forward(x[batch]), t[batch])."),
