@@ -351,7 +351,7 @@ def test_playground_plays_pauses_edits_and_restores(browser, jupyter_server):
         save_screenshot(page, "11_playground-played")
 
 
-# ---------------------------------------------------------------- lesson 10: draw a digit with the mouse
+# ---------------------------------------------------------------- lesson 10a: draw a digit with the mouse
 
 
 def pad_prediction(box):
@@ -359,15 +359,15 @@ def pad_prediction(box):
     return label_starting(box, "CNN:") or label_starting(box, "Draw a digit")
 
 
-@pytest.mark.skipif(not any(p.name.startswith("10_") for p in LESSONS), reason="no convolution lesson")
+@pytest.mark.skipif(not any(p.name.startswith("10a_") for p in LESSONS), reason="no CNN training lesson")
 def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_server):
-    """Lesson 10 in the browser: draw a "1" (one vertical stroke) on the ipycanvas pad with the mouse,
+    """Lesson 10a in the browser: draw a "1" (one vertical stroke) on the ipycanvas pad with the mouse,
     read the prediction Label, Clear, draw a "0" (an ellipse): the prediction shows and changes."""
     import math
 
-    name = next(p.name for p in LESSONS if p.name.startswith("10_"))
+    name = next(p.name for p in LESSONS if p.name.startswith("10a_"))
     server = jupyter_server
-    with lesson_page(browser, server, name, "10_convolution-draw") as page:
+    with lesson_page(browser, server, name, "10a_cnn-draw") as page:
         clear, box = output_with_button(page, "Clear", "the drawing pad's Clear button")
         canvas = box.locator("canvas").first
         canvas.wait_for(state="visible", timeout=WIDGET_TIMEOUT * 1000)
@@ -394,5 +394,5 @@ def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_ser
                 for i in range(41)])  # a "0"
         zero = wait_until(lambda: (t := pad_prediction(box)).startswith("CNN: 0") and t, WIDGET_TIMEOUT,
                           "the CNN's reading of the drawn 0 (an ellipse)")
-        save_screenshot(page, "10_convolution-drew-0")
+        save_screenshot(page, "10a_cnn-drew-0")
         assert one != zero and "MLP: " in one and "MLP: " in zero, (one, zero)
