@@ -6,6 +6,7 @@ import numpy as np
 from ..conv import Conv2D, MaxPool2D
 from ..gradcheck import numerical_gradient
 from .exercise import Case, Exercise, Mistake
+from .l06a_own_network import yours_or_solution  # noqa: F401  (the notebook shows yours beside nnlib's)
 from .l10_convolution import correlate
 
 # ---------------------------------------------------------------- max pooling, 2 x 2 windows, stride 2
