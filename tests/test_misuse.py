@@ -335,3 +335,32 @@ def test_a_sequential_inside_a_sequential_hands_its_gradient_on():
                             nn.ReLU(), nn.Linear(4, 2, rng=rng, dtype=np.float64)])
     errors = nn.gradient_check(nested, nn.CrossEntropyLoss(), rng.normal(size=(5, 3)), np.array([0, 1, 1, 0, 1]))
     assert max(errors.values()) < 1e-6, errors
+
+
+# ---------------------------------------------------------------- state under exceptions
+
+def test_predict_puts_the_modes_back_when_the_forward_fails():
+    model = small_net(dropout=0.5, batchnorm=True)
+    model.layers[1].eval()
+    modes = [training for _, training in model.modes()]
+    with pytest.raises(ValueError, match=r"expected input of shape \(batch, 4\)"):
+        model.predict(np.zeros((3, 5)))
+    assert [training for _, training in model.modes()] == modes
+
+
+def test_gradient_check_leaves_the_model_as_found_when_the_loss_fails():
+    class Broken(nn.CrossEntropyLoss):
+        calls = 0
+
+        def forward(self, pred, target):
+            Broken.calls += 1
+            if Broken.calls > 3:
+                raise ArithmeticError("the loss broke half-way")
+            return super().forward(pred, target)
+    model = small_net(dropout=0.3, batchnorm=True)
+    x, t = data(8)
+    before = snapshot(model)
+    with pytest.raises(ArithmeticError):
+        nn.gradient_check(model, Broken(), x, t)
+    assert same(before, snapshot(model))
+    assert model.layers[0].W.dtype == np.float32 and isinstance(model.layers[3].rng, np.random.Generator)
