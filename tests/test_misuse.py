@@ -53,7 +53,8 @@ FIT_MISUSES = [
 ]
 
 
-@pytest.mark.parametrize("change, error, message", FIT_MISUSES, ids=[str(c) for c, _, _ in FIT_MISUSES])
+@pytest.mark.parametrize("change, error, message", FIT_MISUSES,
+                         ids=[f"{i}-{'-'.join(c)}" for i, (c, _, _) in enumerate(FIT_MISUSES)])
 def test_fit_refuses_bad_arguments_before_training(change, error, message):
     model = small_net()
     x, t = data()
