@@ -15,15 +15,3 @@ def pytest_runtest_call(item):
         if out.get("output_type") == "stream" and out.get("name") == "stderr":
             raise AssertionError(f"the cell wrote to stderr (a warning?):\n{out.get('text', '')}")
     return result
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "xdist_group(name): tests that run on one xdist worker, in order")
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under xdist's --dist loadgroup (the README's test command), a notebook's cells stay together
-    on one worker, in order: they share its kernel. Every other test may go to either worker."""
-    for item in items:
-        if item.path.suffix == ".ipynb":
-            item.add_marker(pytest.mark.xdist_group(item.path.name))

@@ -26,7 +26,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-TIMINGS_FILE = ARTIFACTS / f"e2e_timings{os.environ.get('PYTEST_XDIST_WORKER', '')}.json"  # one file per xdist worker
+TIMINGS_FILE = ARTIFACTS / "e2e_timings.json"
 # The lessons to test; NNLIB_E2E_NOTEBOOKS points the suite at another folder (to develop the suite itself).
 NOTEBOOKS = Path(os.environ.get("NNLIB_E2E_NOTEBOOKS", REPO / "notebooks"))
 CHROMIUM = os.environ.get("NNLIB_E2E_CHROMIUM", "/usr/bin/chromium")
