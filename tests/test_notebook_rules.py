@@ -79,9 +79,17 @@ def raises_not_implemented(node):
 
 
 def stub_names(tree):
-    """Functions and classes this cell defines as stubs for the learner (raising NotImplementedError)."""
-    return {node.name for node in tree.body
+    """Functions, classes and methods this cell defines as stubs for the learner (raising NotImplementedError):
+    a class's stub methods count too, since a solution class with a method of that name rewrites the learner's
+    work in the reader's eye (and in the rules' checker)."""
+    return {node.name for node in ast.walk(tree)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and raises_not_implemented(node)}
+
+
+def defined_names(tree):
+    """Names a cell binds at top level, plus every function and method it defines anywhere."""
+    return top_level_names(tree) | {node.name for node in ast.walk(tree)
+                                    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
 
 def is_check_call(node):
@@ -160,7 +168,7 @@ def test_hidden_solutions_use_their_own_names(notebook):
             continue
         tree = ast.parse(python_of(cell))
         if is_hidden(cell):
-            for name in sorted(top_level_names(tree) & stubs.keys()):
+            for name in sorted(defined_names(tree) & stubs.keys()):
                 problems.append(f"hidden cell {index} ({first_line(source(cell))!r}) redefines {name}, "
                                 f"the learner's stub from cell {stubs[name]}: call it {name}_solution")
         else:
