@@ -360,10 +360,12 @@ def run_seeds(notebook, seeds):
     """The failures of every seed, the seeds run side by side, each in a kernel of its own.
 
     A lesson spends most of its time computing in its kernel, so on a machine with
-    several cores the seeds together take little longer than one.
+    several cores the seeds together take little longer than one (at most one kernel per core).
     """
     seeds = list(seeds)
-    with ThreadPoolExecutor(max_workers=max(1, len(seeds))) as pool:
+    # at most one kernel per core: with xdist's second worker busy too, more kernels than cores slowed a
+    # training cell five-fold and tripped lesson 10a's timing claim
+    with ThreadPoolExecutor(max_workers=max(1, min(len(seeds), os.cpu_count() or 1))) as pool:
         runs = list(pool.map(lambda seed: _run_in_thread(notebook, seed, twice=seed == seeds[-1]), seeds))
     return [failure for failures in runs for failure in failures]
 
