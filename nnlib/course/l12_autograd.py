@@ -121,10 +121,14 @@ class Value:
         return self._wrap(other) - self
 
     def backward(self):
-        """Fill the grad of every node of the graph: set this node's to 1, then run each node's _backward in
-        reverse topological order, so that a node passes its grad on only once every share has arrived.
-        Grads are added (+=) to what they held: zero them (zero_grad) before a second backward."""
+        """Fill the grad of every node of the graph with ∂self/∂node: run each node's _backward in reverse
+        topological order, so that a node passes its grad on only once every share has arrived.
+        A computed node's grad belongs to this pass and starts at 0; a leaf's (a weight's) keeps adding
+        up over passes, as in PyTorch: zero it (zero_grad) before the next backward."""
         order = _topological_order(self)
+        for node in order:
+            if node._parents:
+                node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
