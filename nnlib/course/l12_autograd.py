@@ -338,7 +338,7 @@ def _product_times_four(cls):
     return (a * b) * 4.0, (a, b)
 
 
-def _square(cls):
+def _a_times_a(cls):
     a = cls(3.0, "a")
     return a * a, (a,)
 
@@ -355,7 +355,7 @@ def _mul_run(fn, case):
 def _mul_cases():
     return [Case("L = a·b with a = 2, b = −3", _product),
             Case("L = (a·b)·4 with a = 2, b = −3, so a·b gets out.grad = 4", _product_times_four),
-            Case("L = a·a with a = 3 (a is both inputs)", _square),
+            Case("L = a·a with a = 3 (a is both inputs)", _a_times_a),
             Case("lesson 06's graph, d = a·b, e = a + c, L = d·e", _lesson06)]
 
 
@@ -528,7 +528,7 @@ def _order_data(root):
     return [node.data for node in _topological_order(root)]
 
 
-def _says(*words):
+def _verdict_says(*words):
     return lambda attempt: isinstance(attempt.got, str) and all(word in attempt.got for word in words)
 
 
@@ -537,22 +537,22 @@ TOPOLOGICAL_ORDER = Exercise(
     mistakes=[
         Mistake("That is the order backward walks, root first. Return the forward order, each node after "
                 "the nodes it was computed from and the root last; backward() reverses it itself.",
-                answer=_order_reversed, when=_says("root first")),
+                answer=_order_reversed, when=_verdict_says("root first")),
         Mistake("A node reached along two paths is listed twice: keep a set of the nodes already visited and "
                 "skip a node found in it. (Without that, x10 of the doubling chain is reached 2¹⁰ = 1024 ways, "
                 "and a chain of 40 would never finish.)", answer=_order_without_visited,
-                when=_says("more than once")),
+                when=_verdict_says("more than once")),
         Mistake("The leaves are part of the graph too: a, b and c need their grads. Visit every node, also "
                 "those with no _parents, and append each one.", answer=_order_without_leaves,
-                when=_says("misses", "(leaves)")),
+                when=_verdict_says("misses", "(leaves)")),
         Mistake("Only the root's own inputs are listed: visit each input's inputs too, recursively "
-                "(visit(parent) inside visit).", answer=_order_one_level, when=_says("misses", "computed nodes")),
+                "(visit(parent) inside visit).", answer=_order_one_level, when=_verdict_says("misses", "computed nodes")),
         Mistake("Append a node AFTER visiting its parents (post-order): then everything it was computed from "
-                "is already in the list.", answer=_order_preorder, when=_says("before its input")),
+                "is already in the list.", answer=_order_preorder, when=_verdict_says("before its input")),
         Mistake("A set has no order: build a list, appending each node after its parents.", answer=_order_set,
-                when=_says("a set")),
+                when=_verdict_says("a set")),
         Mistake("Return the Value objects themselves (backward calls node._backward() on each), "
-                "not their numbers.", answer=_order_data, when=_says("not only the Values")),
+                "not their numbers.", answer=_order_data, when=_verdict_says("not only the Values")),
     ],
     success="topological_order is right: every node once, each after its inputs, the root last.")
 check_topological_order = TOPOLOGICAL_ORDER.check
