@@ -134,6 +134,10 @@ def test_the_stepper_moves_and_says_what_happened():
     assert stepper.figure.image.value != image
     stepper.step.value = 0
     assert stepper.label.value.startswith("step 0")
+    stepper.back.click()                                   # already at the start: stays there
+    assert stepper.step.value == 0
+    stepper.next.click()
+    assert stepper.step.value == 1 and stepper.label.value == first
 
 
 # ---- the verdict on an order

@@ -219,7 +219,7 @@ def draw_value_graph(root, grads=None, highlight=None, done=(), title=None, ax=N
     for node, (x1, y1) in places.items():
         for parent in node._parents:
             x0, y0 = places[parent]
-            ax.annotate("", xy=(x1 - 0.33, y1), xytext=(x0 + 0.33, y0),
+            ax.annotate("", xy=(x1 - 0.27, y1), xytext=(x0 + 0.27, y0),
                         arrowprops=dict(arrowstyle="->", color="gray", shrinkA=0, shrinkB=0))
     for node, (x, y) in places.items():
         grad = node.grad if grads is None else grads.get(node)
@@ -278,18 +278,27 @@ def step_sentence(state):
 
 
 class BackwardStepper:
-    """A slider over the steps of a backward pass: the graph redrawn with the grads filled in so far (the
-    current node orange, finished ones green, untouched ones '?'), and a Label saying what the step did."""
+    """A slider (and ◀ ▶ buttons) over the steps of a backward pass: the graph redrawn with the grads filled in
+    so far (the current node orange, finished ones green, untouched ones '?'), and a Label saying what the step
+    did."""
 
     def __init__(self, root, step=1):
         self.root = root
         self.states = backward_steps(root)
         self.step = slider("step", step, 0, len(self.states), integer=True)
+        self.back = widgets.Button(description="◀ back", layout=widgets.Layout(width="80px"))
+        self.next = widgets.Button(description="next ▶", layout=widgets.Layout(width="80px"))
+        self.back.on_click(lambda button: self.move(-1))
+        self.next.on_click(lambda button: self.move(+1))
         self.label = widgets.Label()
         self.figure = FigureWidget(figsize=(7.5, 3.6))
         self.step.observe(self.update, names="value")
-        self.box = widgets.VBox([self.step, self.label, self.figure.image])
+        self.box = widgets.VBox([widgets.HBox([self.back, self.step, self.next]), self.label, self.figure.image])
         self.update()
+
+    def move(self, by):
+        """One step forward (+1) or back (-1), staying within the slider's range."""
+        self.step.value = min(self.step.max, max(self.step.min, self.step.value + by))
 
     def update(self, change=None):
         k = self.step.value
