@@ -441,7 +441,8 @@ def order_verdict(order, root):
             twice.append(node)
         seen.add(node)
     if twice:
-        return f"a list of {len(order)} nodes where {_names(twice)} come(s) more than once"
+        verb = "comes" if len(twice) == 1 else "come"
+        return f"a list of {len(order)} nodes where {_names(twice)} {verb} more than once"
     missing = [node for node in everything if node not in seen]
     if missing:
         kind = "leaves" if all(not node._parents for node in missing) else "computed nodes"
