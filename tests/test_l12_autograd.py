@@ -120,8 +120,18 @@ def test_backward_steps_walks_reverse_topological_order_and_leaves_grads_alone()
 
 def test_step_sentence_names_the_node_and_what_it_passes():
     states = l12.backward_steps(graph()["L"])
-    assert l12.step_sentence(states[0]) == "step 1: node L (×) gets grad 1 and passes it on: d now 6, e now -6"
+    assert l12.step_sentence(states[0]) == "step 1: node L (×) has grad 1 and passes on: d gets 6 (now 6), e gets -6 (now -6)"
+    assert l12.step_sentence(states[3]) == ("step 4: node d (×) has grad 6 and passes on: a gets -18 (now -24), "
+                                            "b gets 12 (now 12)")
     assert "leaf" in l12.step_sentence(states[-1]) and "-24" in l12.step_sentence(states[-1])
+
+
+def test_a_value_used_twice_in_one_node_gets_both_shares_in_one_step():
+    a = l12.Value(3.0, "a")
+    square = a * a
+    square.label = "s"
+    states = l12.backward_steps(square)
+    assert states[0]["shares"] == {a: 6.0} and "a gets 6 (now 6)" in l12.step_sentence(states[0])
 
 
 def test_the_stepper_moves_and_says_what_happened():
@@ -130,7 +140,7 @@ def test_the_stepper_moves_and_says_what_happened():
     image = stepper.figure.image.value
     assert first.startswith("step 1: node L")
     stepper.step.value = stepper.step.max
-    assert stepper.label.value != first and "leaf a gets grad -24" in stepper.label.value
+    assert stepper.label.value != first and "leaf a has grad -24" in stepper.label.value
     assert stepper.figure.image.value != image
     stepper.step.value = 0
     assert stepper.label.value.startswith("step 0")

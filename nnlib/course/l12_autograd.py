@@ -243,8 +243,9 @@ def backward_steps(root):
 
     Returns a list of states, one per node in reverse topological order. State k says which node
     runs its _backward at step k and with what grad (final by then: every node computed from it came
-    earlier), and holds every grad as it is after that step: {"step": k, "node": Value, "grad": float,
-    "grads": {node: grad}, "done": [nodes whose grad is final]}.
+    earlier), what it added to each input's grad, and every grad as it is after that step:
+    {"step": k, "node": Value, "grad": float, "shares": {parent: added}, "grads": {node: grad},
+    "done": [nodes whose grad is final]}.
     """
     order = _topological_order(root)
     saved = [node.grad for node in order]
@@ -256,9 +257,11 @@ def backward_steps(root):
         done = []
         for step, node in enumerate(reversed(order)):
             grad = node.grad
+            before = {parent: parent.grad for parent in node._parents}
             node._backward()
             done.append(node)
             states.append({"step": step, "node": node, "grad": grad,
+                           "shares": {parent: parent.grad - before[parent] for parent in before},
                            "grads": {n: n.grad for n in order}, "done": list(done)})
     finally:
         for node, grad in zip(order, saved):
@@ -267,14 +270,16 @@ def backward_steps(root):
 
 
 def step_sentence(state):
-    """The widget's label: 'step 2: d = × gets grad 6 and passes 6 · b = −18 to a, 6 · a = 12 to b'."""
+    """The widget's label, e.g. 'step 4: node d (×) has grad 6 and passes on: a gets -18 (now -24), b gets 12
+    (now 12)'."""
     node, grad = state["node"], state["grad"]
     name = node.label or node._op
     if not node._parents:
-        return f"step {state['step'] + 1}: leaf {name} gets grad {grad:.4g} (nothing to pass on)"
-    passes = ", ".join(f"{p.label or p._op} now {state['grads'][p]:.4g}" for p in dict.fromkeys(node._parents))
+        return f"step {state['step'] + 1}: leaf {name} has grad {grad:.4g} (nothing to pass on)"
+    passes = ", ".join(f"{p.label or p._op} gets {share:.4g} (now {state['grads'][p]:.4g})"
+                       for p, share in state["shares"].items())
     op = f" ({node._op})" if node._op else ""
-    return f"step {state['step'] + 1}: node {name}{op} gets grad {grad:.4g} and passes it on: {passes}"
+    return f"step {state['step'] + 1}: node {name}{op} has grad {grad:.4g} and passes on: {passes}"
 
 
 class BackwardStepper:
