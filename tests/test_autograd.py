@@ -1,8 +1,13 @@
 """nn.Tensor (nnlib/autograd.py): every operation's gradient against numerical gradients and
 PyTorch's autograd, broadcasting included; accumulation, zero_grad and optimisers; errors;
 no_grad; and an MLP built from Tensor operations against nnlib's layers."""
+import operator
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import nnlib as nn
 from nnlib.autograd import Tensor, no_grad, topological_order, unbroadcast, zero_grad
@@ -151,6 +156,22 @@ def test_unbroadcast_sums_added_and_stretched_axes():
     np.testing.assert_array_equal(unbroadcast(grad, (1, 1, 4)), grad.sum(axis=(0, 1), keepdims=True))
     np.testing.assert_array_equal(unbroadcast(grad, ()), grad.sum())
     assert unbroadcast(grad, (2, 3, 4)) is grad
+
+
+@settings(max_examples=12, deadline=None, derandomize=True, database=None)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
+       op=st.sampled_from([operator.add, operator.sub, operator.mul, operator.truediv]))
+def test_binary_operations_on_any_broadcastable_shapes(shapes, op):
+    a, b = random_inputs(shapes.input_shapes, "positive")
+    grad = np.random.default_rng(1).standard_normal(shapes.result_shape)
+    _, grads = autograd_gradients(op, [a, b], grad)
+
+    def weighted_output():
+        return float(np.sum(op(Tensor(a), Tensor(b)).data * grad))
+
+    for array, analytic in zip((a, b), grads):
+        assert analytic.shape == array.shape
+        np.testing.assert_allclose(analytic, nn.numerical_gradient(weighted_output, array), rtol=1e-6, atol=1e-8)
 
 
 # ---------------------------------------------------------------- tensors, dtypes, graph
