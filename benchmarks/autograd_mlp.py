@@ -13,7 +13,10 @@ same initial weights and on the same batches:
      with opt = nn.SGD([(p.data, p.grad) for p in params], lr=0.1).
 
 Epochs are interleaved (F T, then T F, ...) so machine load hits both alike. Prints
-seconds per epoch (best and median), the ratio T / F (the target: at most 1.5),
+seconds per epoch (best and median), the ratio T / F (the target: at most 1.5), the
+same for the process's CPU seconds (time.process_time: on a busy machine, the
+time the epoch really computed, without the waits for a core; with one thread it
+is the steadier figure),
 the largest difference between the two paths' weights after the first epoch, and
 test accuracy after the last.
 
@@ -119,12 +122,14 @@ def compare(sizes, x, t, x_test, t_test, epochs):
           f"{epochs} timed epoch(s) per path, interleaved ==")
     names = list(paths)
     times = {path: [] for path in names}
-    print("epoch  " + "  ".join(f"{path:>12s}" for path in names) + "  load avg")
+    cpu_times = {path: [] for path in names}
+    print("epoch  " + "  ".join(f"{path:>12s}" for path in names) + "  (wall seconds)  load avg")
     for epoch in range(epochs):
         for path in (names if epoch % 2 == 0 else names[::-1]):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             paths[path](epoch)
             times[path].append(time.perf_counter() - start)
+            cpu_times[path].append(time.process_time() - start_cpu)
         print(f"{epoch + 1:5d}  " + "  ".join(f"{times[path][-1]:12.3f}" for path in names)
               + f"  {os.getloadavg()[0]:8.2f}")
         if epoch == 0:
@@ -133,7 +138,7 @@ def compare(sizes, x, t, x_test, t_test, epochs):
             print(f"       largest |weight difference| between the paths after epoch 1: {drift:.1e}")
     accuracy = {"F nn.fit": nn.accuracy(model.forward(x_test), t_test),
                 "T nn.Tensor": nn.accuracy(tensors.forward(x_test).data, t_test)}
-    return name, times, accuracy, epochs
+    return name, times, cpu_times, accuracy, epochs
 
 
 def main():
@@ -144,15 +149,18 @@ def main():
     start = time.perf_counter()
     rows = [compare(sizes, x, t, x_test, t_test, epochs) for sizes in NETWORKS]
     print(f"\n== summary: seconds per epoch (60 000 images), {ARGS.threads} thread(s) ==")
-    header = f"{'network':15s} {'path':12s} {'best s':>7s} {'median s':>8s} {'/ nn.fit':>9s} {'test acc':>9s}"
+    header = (f"{'network':15s} {'path':12s} {'best s':>7s} {'median s':>8s} {'/ nn.fit':>9s} "
+              f"{'best CPU s':>10s} {'/ nn.fit':>9s} {'test acc':>9s}")
     print(header + "\n" + "-" * len(header))
-    for name, times, accuracy, epochs in rows:
-        fit_best, fit_median = min(times["F nn.fit"]), float(np.median(times["F nn.fit"]))
+    for name, times, cpu_times, accuracy, epochs in rows:
+        fit_best, fit_cpu = min(times["F nn.fit"]), min(cpu_times["F nn.fit"])
         for path, values in times.items():
-            best, median = min(values), float(np.median(values))
-            print(f"{name:15s} {path:12s} {best:7.3f} {median:8.3f} {best / fit_best:9.2f} {accuracy[path]:9.4f}")
-        print(f"{'':15s} (ratio of the best epochs; of the medians T / F = "
-              f"{np.median(times['T nn.Tensor']) / fit_median:.2f}; test accuracy after {epochs} epoch(s))")
+            best, median, cpu = min(values), float(np.median(values)), min(cpu_times[path])
+            print(f"{name:15s} {path:12s} {best:7.3f} {median:8.3f} {best / fit_best:9.2f} "
+                  f"{cpu:10.3f} {cpu / fit_cpu:9.2f} {accuracy[path]:9.4f}")
+        print(f"{'':15s} (ratios of the best epochs; of the medians T / F = "
+              f"{np.median(times['T nn.Tensor']) / np.median(times['F nn.fit']):.2f}; "
+              f"test accuracy after {epochs} epoch(s))")
     print(f"\nload average {os.getloadavg()[0]:.2f} after the run; the run took {time.perf_counter() - start:.0f} s")
 
 

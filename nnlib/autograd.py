@@ -36,8 +36,8 @@ _grad_enabled = True   # False inside `with no_grad():`
 class Tensor:
     """An array that records the operations applied to it, so backward() can find gradients.
 
-    data: array-like. Float32 and float64 arrays keep their dtype (and share memory with
-          the array given, like torch.from_numpy); integers, booleans and lists become float64.
+    data: array-like, copied (training the tensor never changes the array given). Float32
+          and float64 arrays keep their dtype; integers, booleans and lists become float64.
     requires_grad: True for a tensor whose gradient you want (a weight, an input you study).
     Attributes: data (the np.ndarray), grad (an array of data's shape, or None),
     requires_grad, and shape, ndim, dtype, T as for NumPy arrays.
@@ -53,9 +53,7 @@ class Tensor:
         data = np.asarray(data)
         if data.dtype.kind not in "biuf":
             raise TypeError(f"Tensor: data must hold real numbers, got an array of dtype {data.dtype}.")
-        if data.dtype not in (np.float32, np.float64):
-            data = data.astype(np.float64)
-        self.data = data
+        self.data = data.astype(data.dtype if data.dtype in (np.float32, np.float64) else np.float64)
         self.grad = None
         self._parents = ()
         self._backward = _no_backward
