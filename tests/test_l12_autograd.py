@@ -188,7 +188,7 @@ def test_a_tensor_mlp_matches_nn_fit_on_all_of_lesson_07s_images():
     init = np.random.default_rng(7)
     model = nn.Sequential([nn.Linear(784, 64, rng=init, dtype=np.float32), nn.ReLU(),
                            nn.Linear(64, 10, rng=init, dtype=np.float32)])
-    params = [nn.Tensor(a.copy(), requires_grad=True)
+    params = [nn.Tensor(a, requires_grad=True)
               for a in (model.layers[0].W, model.layers[0].b, model.layers[2].W, model.layers[2].b)]
     nn.fit(model, nn.CrossEntropyLoss(), x, t, epochs=2, batch_size=32, lr=0.1, rng=np.random.default_rng(12),
            progress=False)
