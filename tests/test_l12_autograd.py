@@ -89,6 +89,16 @@ def test_draw_value_graph_shows_ops_data_and_grads():
     assert fig.axes[0].get_title()
 
 
+def test_draw_value_graph_draws_a_tensor_graph_by_shapes():
+    W = nn.Tensor(np.ones((3, 2)), requires_grad=True)
+    x = nn.Tensor(np.ones((4, 3)))
+    loss = (x @ W).relu().sum()
+    loss.backward()
+    shown = "\n".join(texts(l12.draw_value_graph(loss, names={W: "W", x: "x", loss: "loss"})))
+    assert "· = x @ W" in shown and "data (4, 2)" in shown and "grad (3, 2)" in shown and "grad ?" in shown
+    assert "loss = sum(·)" in shown and "data 24" in shown        # 4 rows × 2 columns of 3
+
+
 def test_draw_value_graph_marks_unknown_grads():
     nodes = graph()
     fig = l12.draw_value_graph(nodes["L"], grads={nodes["L"]: 1.0}, highlight=nodes["L"])

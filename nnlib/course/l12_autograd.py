@@ -169,62 +169,85 @@ def lesson06_graph(cls=Value):
 
 
 def graph_layout(root):
-    """{node: (x, y)}: x is the node's depth (leaves 0, each node one right of its deepest parent),
-    y spreads the nodes of one depth in topological order, top to bottom."""
+    """{node: (x, y)}: a computed node one column right of its rightmost input, a leaf one column left of
+    the first node that uses it; y spreads the nodes of a column in topological order, top to bottom."""
     order = _topological_order(root)
     depth = {}
     for node in order:
         depth[node] = 1 + max((depth[p] for p in node._parents), default=-1)
+    for node in reversed(order):                      # a leaf sits right before its first use
+        if not node._parents and node is not root:
+            depth[node] = min(depth[child] for child in order if node in child._parents) - 1
     columns = {}
     for node in order:
         columns.setdefault(depth[node], []).append(node)
-    tallest = max(len(column) for column in columns.values())
-    places = {}
-    for x, column in columns.items():
-        for i, node in enumerate(column):
-            places[node] = (float(x), (tallest - 1) / 2 - i * 1.0 + (len(column) - 1) / 2 - (tallest - 1) / 2)
-    return places
+    return {node: (float(x), (len(column) - 1) / 2 - i) for x, column in columns.items()
+            for i, node in enumerate(column)}
 
 
-def node_text(node, grad=None):
-    """What a node's box says: its name and op, its data, and its grad (or '?' when grad is None)."""
-    name = node.label or "·"
-    inputs = [p.label or f"{p.data:g}" for p in node._parents]
+def _name(node, names):
+    """What a node is called in a picture: names[node], its label, a plain number, or its op."""
+    given = names.get(node) or getattr(node, "label", "")
+    if given:
+        return given
+    if np.ndim(node.data) == 0 and not node._parents:
+        return f"{float(node.data):g}"
+    return "·"
+
+
+def _amount(value):
+    """A number as 1.5, an array by its shape, None as '?'."""
+    if value is None:
+        return "?"
+    return f"{float(value):.4g}" if np.ndim(value) == 0 else str(np.shape(value))
+
+
+def node_text(node, grad=None, names=None):
+    """What a node's box says: its name and op, its data, and its grad ('?' when grad is None).
+    Works for a Value and for an nn.Tensor (whose data and grad are shown by their shapes)."""
+    names = names or {}
+    name = _name(node, names)
+    inputs = [_name(p, names) for p in node._parents]
     if len(inputs) == 2:
         head = f"{name} = {inputs[0]} {node._op} {inputs[1]}"
+    elif node._op.startswith("**"):
+        head = f"{name} = {inputs[0]}{node._op}"
+    elif node._op == "[]":
+        head = f"{name} = {inputs[0]}[…]"
     elif inputs:
-        head = f"{name} = {inputs[0]}{node._op}" if node._op.startswith("**") else f"{name} = {node._op}({inputs[0]})"
+        head = f"{name} = {node._op}({inputs[0]})"
     else:
         head = name
-    shown = "?" if grad is None else f"{grad:.4g}"
-    return f"{head}\ndata {node.data:.4g}\ngrad {shown}"
+    return f"{head}\ndata {_amount(node.data)}\ngrad {_amount(grad)}"
 
 
-def draw_value_graph(root, grads=None, highlight=None, done=(), title=None, ax=None):
+def draw_value_graph(root, grads=None, highlight=None, done=(), title=None, ax=None, names=None, fontsize=10):
     """The computational graph of root as a matplotlib Figure: one box per node with its op, data and grad,
-    an arrow from each input to the node computed from it.
+    an arrow from each input to the node computed from it. root: a Value, or an nn.Tensor.
 
     grads: {node: grad} to show instead of each node's own .grad (a node missing from it shows '?');
     highlight: the node to draw in orange (the widget's current step); done: nodes drawn in green
-    (their grad is final). ax: draw into these axes instead of a new figure. Returns the figure.
+    (their grad is final); names: {node: name} for nodes without a label (Tensors).
+    ax: draw into these axes instead of a new figure. Returns the figure.
     """
+    names = names or {}
     places = graph_layout(root)
     if ax is None:
-        width = 2.2 * (1 + max(x for x, _ in places.values()))
+        columns = 1 + max(x for x, _ in places.values()) - min(x for x, _ in places.values())
         height = 1.3 * (1 + max(y for _, y in places.values()) - min(y for _, y in places.values()))
-        fig = Figure(figsize=(max(5.0, width), max(2.8, height)), dpi=DPI, layout="constrained")
+        fig = Figure(figsize=(max(5.0, min(16.0, 2.2 * columns)), max(2.8, height)), dpi=DPI, layout="constrained")
         ax = fig.subplots()
     fig = ax.figure
     done = set(done)
     for node, (x1, y1) in places.items():
-        for parent in node._parents:
+        for parent in dict.fromkeys(node._parents):
             x0, y0 = places[parent]
             ax.annotate("", xy=(x1 - 0.27, y1), xytext=(x0 + 0.27, y0),
                         arrowprops=dict(arrowstyle="->", color="gray", shrinkA=0, shrinkB=0))
     for node, (x, y) in places.items():
         grad = node.grad if grads is None else grads.get(node)
         color = "orange" if node is highlight else "palegreen" if node in done else "lightyellow"
-        ax.text(x, y, node_text(node, grad), ha="center", va="center", fontsize=10, family="monospace",
+        ax.text(x, y, node_text(node, grad, names), ha="center", va="center", fontsize=fontsize, family="monospace",
                 bbox=dict(boxstyle="round", facecolor=color, edgecolor="gray"))
     xs = [x for x, _ in places.values()]
     ys = [y for _, y in places.values()]
