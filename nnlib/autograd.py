@@ -170,6 +170,8 @@ class Tensor:
 
     def __truediv__(self, other):
         other = self._operand(other, "/")
+        if (other.data == 0).any():
+            raise ValueError(f"/: division by zero: the divisor (shape {other.shape}) holds a 0.")
         out = _result(_broadcast(np.divide, self, other, "/"), (self, other), "/")
 
         def _backward():   # d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y**2
@@ -201,11 +203,15 @@ class Tensor:
         return out
 
     def __pow__(self, power):
-        """x ** p for a number p: d/dx = p * x**(p - 1). A negative or fractional p needs x > 0
-        (x**-1 at x = 0 is a division by zero)."""
+        """x ** p for a number p: d/dx = p * x**(p - 1).
+        A fractional p (x ** 0.5) needs x >= 0, and p below 1 needs x != 0 (the slope divides by x)."""
         if isinstance(power, bool) or not isinstance(power, (int, float, np.integer, np.floating)):
             raise TypeError(f"**: the exponent must be a number, e.g. x ** 2, got {type(power).__name__}.")
         power = power.item() if isinstance(power, np.generic) else power   # a Python number keeps float32 float32
+        if power != int(power) and (self.data < 0).any():
+            raise ValueError(f"**: x ** {power} needs x >= 0 (no real root of a negative number), got {self.data.min()}.")
+        if power < 1 and (self.data == 0).any():
+            raise ValueError(f"**: x ** {power} needs x != 0: its slope {power} * x ** {power - 1} divides by x.")
         out = _result(self.data ** power, (self,), f"**{power}")
 
         def _backward():
@@ -267,7 +273,13 @@ class Tensor:
     # ------------------------------------------------------------------ element-wise functions
 
     def exp(self):
-        """e**x; d/dx = e**x, the output itself. Overflows to inf above x = 709 (float64) or 88 (float32)."""
+        """e**x; d/dx = e**x, the output itself. For x above about 709 (float64) or 88 (float32),
+        e**x is beyond the largest float: that raises an error rather than giving infinity."""
+        largest = np.log(np.finfo(self.dtype).max)
+        if self.data.size and self.data.max() > largest:
+            raise ValueError(f"exp: e**x is beyond the largest {self.dtype} for x above {largest:.1f}, got x up to "
+                             f"{self.data.max():.4g}. For softmax, subtract the largest score first "
+                             "(or use .log_softmax()); for 1 / (1 + e**-x), use .sigmoid().")
         out = _result(np.exp(self.data), (self,), "exp")
 
         def _backward():

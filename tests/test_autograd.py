@@ -359,6 +359,27 @@ def test_wrong_types_name_what_was_expected():
         x.item()
 
 
+@pytest.mark.parametrize("dtype, largest", [(np.float32, "88.7"), (np.float64, "709.8")])
+def test_exp_beyond_the_largest_float_raises_instead_of_warning(dtype, largest):
+    with pytest.raises(ValueError, match=rf"exp.*{largest}.*1e\+04.*log_softmax"):
+        Tensor(np.array([0.0, 1e4], dtype)).exp()
+    assert np.isfinite(Tensor(np.array([-1e4, 80.0], dtype)).exp().data).all()
+
+
+def test_division_by_zero_and_powers_outside_their_domain_raise():
+    with pytest.raises(ValueError, match=r"division by zero.*\(2,\)"):
+        Tensor([1.0, 2.0]) / Tensor([1.0, 0.0])
+    with pytest.raises(ValueError, match="division by zero"):
+        1 / Tensor([0.0])
+    with pytest.raises(ValueError, match=r"0\.5 needs x >= 0"):
+        Tensor([-1.0, 4.0]) ** 0.5
+    with pytest.raises(ValueError, match=r"-1 needs x != 0"):
+        Tensor([0.0, 4.0]) ** -1
+    x = Tensor([0.0, -2.0], requires_grad=True)
+    (x ** 2 + x ** 3).sum().backward()   # whole powers of 1 and above take any x
+    np.testing.assert_array_equal(x.grad, [0.0, -4.0 + 12.0])
+
+
 def test_log_of_zero_or_less_raises_instead_of_warning():
     with pytest.raises(ValueError, match="above 0.*log_softmax"):
         Tensor([1.0, 0.0]).log()
