@@ -262,8 +262,9 @@ class Tensor:
     def mean(self, axis=None, keepdims=False):
         """The mean over axis (None: every element): the sum divided by the count n, so
         each element's gradient is the mean's gradient / n."""
-        out = _result(self.data.mean(axis=axis, keepdims=keepdims), (self,), "mean")
-        n = self.data.size // max(out.data.size, 1)
+        total = self.data.sum(axis=axis, keepdims=keepdims)
+        n = self.data.size // max(total.size, 1)   # how many numbers went into each mean
+        out = _result(total / n, (self,), "mean")
 
         def _backward():
             self.grad += _kept_dims(out.grad, axis, keepdims) / n
@@ -402,7 +403,8 @@ def _result(data, parents, op):
     """The Tensor an operation returns. It keeps its parents, and will get a gradient, when
     any parent requires one and gradients are on (outside no_grad)."""
     out = Tensor.__new__(Tensor)
-    out.data, out.grad, out._op, out._backward = data, None, op, _no_backward
+    out.data = np.asarray(data)   # a sum over every axis comes from NumPy as a scalar (np.float64), not an array
+    out.grad, out._op, out._backward = None, op, _no_backward
     out._requires_grad = _grad_enabled and any(parent.requires_grad for parent in parents)
     out._parents = parents if out._requires_grad else ()
     return out

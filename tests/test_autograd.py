@@ -209,6 +209,7 @@ def test_leaf_gets_zero_grad_at_creation_and_results_during_backward():
     np.testing.assert_array_equal(x.grad, [3.0, 3.0])
     np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
     assert z.item() == 9.0 and isinstance(z.item(), float)
+    assert isinstance(z.data, np.ndarray) and isinstance(x.mean().data, np.ndarray)
 
 
 def test_setting_requires_grad_later_gives_a_gradient_array():
