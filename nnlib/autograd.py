@@ -207,7 +207,7 @@ class Tensor:
         A fractional p (x ** 0.5) needs x >= 0, and p below 1 needs x != 0 (the slope divides by x)."""
         if isinstance(power, bool) or not isinstance(power, (int, float, np.integer, np.floating)):
             raise TypeError(f"**: the exponent must be a number, e.g. x ** 2, got {type(power).__name__}.")
-        power = power.item() if isinstance(power, np.generic) else power   # a Python number keeps float32 float32
+        power = power.item() if isinstance(power, np.generic) else power   # as a Python number, float32 ** 2 stays float32
         if power != int(power) and (self.data < 0).any():
             raise ValueError(f"**: x ** {power} needs x >= 0 (no real root of a negative number), got {self.data.min()}.")
         if power < 1 and (self.data == 0).any():
@@ -375,9 +375,10 @@ class Tensor:
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         axes = tuple(axes) or tuple(reversed(range(self.ndim)))
         out = _result(self.data.transpose(axes), (self,), "transpose")
+        back = np.argsort([axis % self.ndim for axis in axes])   # the inverse order puts the axes back
 
         def _backward():
-            self.grad += out.grad.transpose(np.argsort(axes))   # the inverse order puts the axes back
+            self.grad += out.grad.transpose(back)
         out._backward = _backward
         return out
 

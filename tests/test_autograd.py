@@ -86,6 +86,8 @@ CASES = [
     case("T", lambda a: a.T, [(3, 4)]),
     case("transpose", lambda a: a.transpose(), [(3, 4)], torch_fn=lambda a: a.permute(1, 0)),
     case("transpose (1,2,0)", lambda a: a.transpose(1, 2, 0), [(2, 3, 4)], torch_fn=lambda a: a.permute(1, 2, 0)),
+    case("transpose negative axes", lambda a: a.transpose(-1, 0, 1), [(2, 3, 4)],
+         torch_fn=lambda a: a.permute(-1, 0, 1)),
     case("transpose tuple", lambda a: a.transpose((2, 0, 1)), [(2, 3, 4)], torch_fn=lambda a: a.permute(2, 0, 1)),
     case("used twice x*x", lambda a: a * a, [(3, 4)]),
     case("used twice x+x", lambda a: a + a, [(3, 4)]),
