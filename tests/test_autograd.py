@@ -426,13 +426,14 @@ def test_no_grad_builds_no_graph_and_restores_after_an_exception():
 
 # ---------------------------------------------------------------- an MLP, three ways
 
-def test_mlp_of_tensor_operations_equals_nnlib_layers():
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 1e-4)])
+def test_mlp_of_tensor_operations_equals_nnlib_layers(dtype, rtol):
     rng = np.random.default_rng(0)
-    model = nn.Sequential([nn.Linear(784, 128, rng=rng, dtype=np.float64), nn.ReLU(),
-                           nn.Linear(128, 10, rng=rng, dtype=np.float64)])
+    model = nn.Sequential([nn.Linear(784, 128, rng=rng, dtype=dtype), nn.ReLU(),
+                           nn.Linear(128, 10, rng=rng, dtype=dtype)])
     model.layers[0].b[...] = rng.standard_normal(128) * 0.1   # biases away from 0, so their gradients matter
     model.layers[2].b[...] = rng.standard_normal(10) * 0.1
-    x, labels = rng.random((32, 784)), rng.integers(0, 10, 32)
+    x, labels = rng.random((32, 784)).astype(dtype), rng.integers(0, 10, 32)
 
     loss = nn.CrossEntropyLoss()
     expected_loss = loss.forward(model.forward(x), labels)
@@ -443,6 +444,7 @@ def test_mlp_of_tensor_operations_equals_nnlib_layers():
     tensor_loss = -logits.log_softmax()[np.arange(len(x)), labels].mean()
     tensor_loss.backward()
 
-    np.testing.assert_allclose(tensor_loss.item(), expected_loss, rtol=1e-10)
+    np.testing.assert_allclose(tensor_loss.item(), expected_loss, rtol=rtol)
     for tensor, (_, grad) in zip(params, model.parameters()):
-        np.testing.assert_allclose(tensor.grad, grad, rtol=1e-10, atol=1e-15)
+        assert tensor.grad.dtype == dtype
+        np.testing.assert_allclose(tensor.grad, grad, rtol=rtol, atol=rtol * 1e-4)
