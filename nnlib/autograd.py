@@ -170,6 +170,8 @@ class Tensor:
 
     def __truediv__(self, other):
         other = self._operand(other, "/")
+        if (other.data == 0).any():
+            raise ValueError(f"/: division by zero: the divisor (shape {other.shape}) holds a 0.")
         out = _result(_broadcast(np.divide, self, other, "/"), (self, other), "/")
 
         def _backward():   # d(x / y)/dx = 1 / y, d(x / y)/dy = -x / y**2
@@ -201,11 +203,15 @@ class Tensor:
         return out
 
     def __pow__(self, power):
-        """x ** p for a number p: d/dx = p * x**(p - 1). A negative or fractional p needs x > 0
-        (x**-1 at x = 0 is a division by zero)."""
+        """x ** p for a number p: d/dx = p * x**(p - 1).
+        A fractional p (x ** 0.5) needs x >= 0, and p below 1 needs x != 0 (the slope divides by x)."""
         if isinstance(power, bool) or not isinstance(power, (int, float, np.integer, np.floating)):
             raise TypeError(f"**: the exponent must be a number, e.g. x ** 2, got {type(power).__name__}.")
-        power = power.item() if isinstance(power, np.generic) else power   # a Python number keeps float32 float32
+        power = power.item() if isinstance(power, np.generic) else power   # as a Python number, float32 ** 2 stays float32
+        if power != int(power) and (self.data < 0).any():
+            raise ValueError(f"**: x ** {power} needs x >= 0 (no real root of a negative number), got {self.data.min()}.")
+        if power < 1 and (self.data == 0).any():
+            raise ValueError(f"**: x ** {power} needs x != 0: its slope {power} * x ** {power - 1} divides by x.")
         out = _result(self.data ** power, (self,), f"**{power}")
 
         def _backward():
@@ -256,8 +262,9 @@ class Tensor:
     def mean(self, axis=None, keepdims=False):
         """The mean over axis (None: every element): the sum divided by the count n, so
         each element's gradient is the mean's gradient / n."""
-        out = _result(self.data.mean(axis=axis, keepdims=keepdims), (self,), "mean")
-        n = self.data.size // max(out.data.size, 1)
+        total = self.data.sum(axis=axis, keepdims=keepdims)
+        n = self.data.size // max(total.size, 1)   # how many numbers went into each mean
+        out = _result(total / n, (self,), "mean")
 
         def _backward():
             self.grad += _kept_dims(out.grad, axis, keepdims) / n
@@ -267,7 +274,13 @@ class Tensor:
     # ------------------------------------------------------------------ element-wise functions
 
     def exp(self):
-        """e**x; d/dx = e**x, the output itself. Overflows to inf above x = 709 (float64) or 88 (float32)."""
+        """e**x; d/dx = e**x, the output itself. For x above about 709 (float64) or 88 (float32),
+        e**x is beyond the largest float: that raises an error rather than giving infinity."""
+        largest = np.log(np.finfo(self.dtype).max)
+        if self.data.size and self.data.max() > largest:
+            raise ValueError(f"exp: e**x is beyond the largest {self.dtype} for x above {largest:.1f}, got x up to "
+                             f"{self.data.max():.4g}. For softmax, subtract the largest score first "
+                             "(or use .log_softmax()); for 1 / (1 + e**-x), use .sigmoid().")
         out = _result(np.exp(self.data), (self,), "exp")
 
         def _backward():
@@ -362,9 +375,10 @@ class Tensor:
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         axes = tuple(axes) or tuple(reversed(range(self.ndim)))
         out = _result(self.data.transpose(axes), (self,), "transpose")
+        back = np.argsort([axis % self.ndim for axis in axes])   # the inverse order puts the axes back
 
         def _backward():
-            self.grad += out.grad.transpose(np.argsort(axes))   # the inverse order puts the axes back
+            self.grad += out.grad.transpose(back)
         out._backward = _backward
         return out
 
@@ -390,7 +404,8 @@ def _result(data, parents, op):
     """The Tensor an operation returns. It keeps its parents, and will get a gradient, when
     any parent requires one and gradients are on (outside no_grad)."""
     out = Tensor.__new__(Tensor)
-    out.data, out.grad, out._op, out._backward = data, None, op, _no_backward
+    out.data = np.asarray(data)   # a sum over every axis comes from NumPy as a scalar (np.float64), not an array
+    out.grad, out._op, out._backward = None, op, _no_backward
     out._requires_grad = _grad_enabled and any(parent.requires_grad for parent in parents)
     out._parents = parents if out._requires_grad else ()
     return out

@@ -86,6 +86,8 @@ CASES = [
     case("T", lambda a: a.T, [(3, 4)]),
     case("transpose", lambda a: a.transpose(), [(3, 4)], torch_fn=lambda a: a.permute(1, 0)),
     case("transpose (1,2,0)", lambda a: a.transpose(1, 2, 0), [(2, 3, 4)], torch_fn=lambda a: a.permute(1, 2, 0)),
+    case("transpose negative axes", lambda a: a.transpose(-1, 0, 1), [(2, 3, 4)],
+         torch_fn=lambda a: a.permute(-1, 0, 1)),
     case("transpose tuple", lambda a: a.transpose((2, 0, 1)), [(2, 3, 4)], torch_fn=lambda a: a.permute(2, 0, 1)),
     case("used twice x*x", lambda a: a * a, [(3, 4)]),
     case("used twice x+x", lambda a: a + a, [(3, 4)]),
@@ -209,6 +211,7 @@ def test_leaf_gets_zero_grad_at_creation_and_results_during_backward():
     np.testing.assert_array_equal(x.grad, [3.0, 3.0])
     np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
     assert z.item() == 9.0 and isinstance(z.item(), float)
+    assert isinstance(z.data, np.ndarray) and isinstance(x.mean().data, np.ndarray)
 
 
 def test_setting_requires_grad_later_gives_a_gradient_array():
@@ -359,6 +362,27 @@ def test_wrong_types_name_what_was_expected():
         x.item()
 
 
+@pytest.mark.parametrize("dtype, largest", [(np.float32, "88.7"), (np.float64, "709.8")])
+def test_exp_beyond_the_largest_float_raises_instead_of_warning(dtype, largest):
+    with pytest.raises(ValueError, match=rf"exp.*{largest}.*1e\+04.*log_softmax"):
+        Tensor(np.array([0.0, 1e4], dtype)).exp()
+    assert np.isfinite(Tensor(np.array([-1e4, 80.0], dtype)).exp().data).all()
+
+
+def test_division_by_zero_and_powers_outside_their_domain_raise():
+    with pytest.raises(ValueError, match=r"division by zero.*\(2,\)"):
+        Tensor([1.0, 2.0]) / Tensor([1.0, 0.0])
+    with pytest.raises(ValueError, match="division by zero"):
+        1 / Tensor([0.0])
+    with pytest.raises(ValueError, match=r"0\.5 needs x >= 0"):
+        Tensor([-1.0, 4.0]) ** 0.5
+    with pytest.raises(ValueError, match=r"-1 needs x != 0"):
+        Tensor([0.0, 4.0]) ** -1
+    x = Tensor([0.0, -2.0], requires_grad=True)
+    (x ** 2 + x ** 3).sum().backward()   # whole powers of 1 and above take any x
+    np.testing.assert_array_equal(x.grad, [0.0, -4.0 + 12.0])
+
+
 def test_log_of_zero_or_less_raises_instead_of_warning():
     with pytest.raises(ValueError, match="above 0.*log_softmax"):
         Tensor([1.0, 0.0]).log()
@@ -402,13 +426,14 @@ def test_no_grad_builds_no_graph_and_restores_after_an_exception():
 
 # ---------------------------------------------------------------- an MLP, three ways
 
-def test_mlp_of_tensor_operations_equals_nnlib_layers():
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 1e-4)])
+def test_mlp_of_tensor_operations_equals_nnlib_layers(dtype, rtol):
     rng = np.random.default_rng(0)
-    model = nn.Sequential([nn.Linear(784, 128, rng=rng, dtype=np.float64), nn.ReLU(),
-                           nn.Linear(128, 10, rng=rng, dtype=np.float64)])
+    model = nn.Sequential([nn.Linear(784, 128, rng=rng, dtype=dtype), nn.ReLU(),
+                           nn.Linear(128, 10, rng=rng, dtype=dtype)])
     model.layers[0].b[...] = rng.standard_normal(128) * 0.1   # biases away from 0, so their gradients matter
     model.layers[2].b[...] = rng.standard_normal(10) * 0.1
-    x, labels = rng.random((32, 784)), rng.integers(0, 10, 32)
+    x, labels = rng.random((32, 784)).astype(dtype), rng.integers(0, 10, 32)
 
     loss = nn.CrossEntropyLoss()
     expected_loss = loss.forward(model.forward(x), labels)
@@ -419,6 +444,7 @@ def test_mlp_of_tensor_operations_equals_nnlib_layers():
     tensor_loss = -logits.log_softmax()[np.arange(len(x)), labels].mean()
     tensor_loss.backward()
 
-    np.testing.assert_allclose(tensor_loss.item(), expected_loss, rtol=1e-10)
+    np.testing.assert_allclose(tensor_loss.item(), expected_loss, rtol=rtol)
     for tensor, (_, grad) in zip(params, model.parameters()):
-        np.testing.assert_allclose(tensor.grad, grad, rtol=1e-10, atol=1e-15)
+        assert tensor.grad.dtype == dtype
+        np.testing.assert_allclose(tensor.grad, grad, rtol=rtol, atol=rtol * 1e-4)
