@@ -207,9 +207,11 @@ class Tensor:
         A fractional p (x ** 0.5) needs x >= 0, and p below 1 needs x != 0 (the slope divides by x)."""
         if isinstance(power, bool) or not isinstance(power, (int, float, np.integer, np.floating)):
             raise TypeError(f"**: the exponent must be a number, e.g. x ** 2, got {type(power).__name__}.")
-        power = power.item() if isinstance(power, np.generic) else power   # as a Python number, float32 ** 2 stays float32
+        if isinstance(power, np.generic):   # as a Python number, so that float32 ** 2 stays float32
+            power = power.item()
         if power != int(power) and (self.data < 0).any():
-            raise ValueError(f"**: x ** {power} needs x >= 0 (no real root of a negative number), got {self.data.min()}.")
+            raise ValueError(f"**: x ** {power} needs x >= 0 (no real root of a negative number), "
+                             f"got {self.data.min()}.")
         if power < 1 and (self.data == 0).any():
             raise ValueError(f"**: x ** {power} needs x != 0: its slope {power} * x ** {power - 1} divides by x.")
         out = _result(self.data ** power, (self,), f"**{power}")

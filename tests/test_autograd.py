@@ -204,7 +204,8 @@ def test_leaf_gets_zero_grad_at_creation_and_results_during_backward():
     np.testing.assert_array_equal(x.grad, [0.0, 0.0])
     assert Tensor([1.0]).grad is None
     y = x * 3
-    assert y.requires_grad and y.grad is None and y._op == "*" and y._parents == (x, y._parents[1])
+    assert y.requires_grad and y.grad is None and y._op == "*"
+    assert y._parents[0] is x and y._parents[1].data == 3 and not y._parents[1].requires_grad
     z = y.sum()
     z.backward()
     np.testing.assert_array_equal(y.grad, [1.0, 1.0])
