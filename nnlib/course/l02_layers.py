@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
+from .numbers import fmt
 from .exercise import Case, Exercise, Mistake
 from ..layers import Linear
 from .widgets import FigureWidget, slider
@@ -46,7 +47,7 @@ def outputs_html(x, y):
     head += "".join(f"<th>y{SUBSCRIPTS[j + 1]}</th>" for j in range(y.shape[1]))
     rows = ""
     for n, (xn, yn) in enumerate(zip(x, y)):
-        cells = "".join(f"<td>{v:.2f}</td>" for v in xn) + "".join(f"<td><b>{v:.2f}</b></td>" for v in yn)
+        cells = "".join(f"<td>{fmt(v, 2)}</td>" for v in xn) + "".join(f"<td><b>{fmt(v, 2)}</b></td>" for v in yn)
         rows += f"<tr><td>{n}</td>{cells}</tr>"
     return f"<table><tr>{head}</tr>{rows}</table>"
 
@@ -73,7 +74,7 @@ def _draw_values(image, texts, values):
     image.set_data(values)
     for i, row in enumerate(texts):
         for j, text in enumerate(row):
-            text.set_text(f"{values[i, j]:.2f}")
+            text.set_text(fmt(values[i, j], 2))
 
 
 class LayerWidget:

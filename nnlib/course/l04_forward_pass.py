@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
+from .numbers import fmt_all
 from .exercise import Case, Exercise, Mistake
 from ..layers import Linear, Sigmoid
 from ..model import Sequential
@@ -111,7 +112,7 @@ class XorPlayground:
         view = playground_view(*self.weights())
         self.image.set_data(view["zz"])
         correct = round(view["accuracy"] * 4)
-        outputs = ", ".join(f"{v:.2f}" for v in view["outputs"])
+        outputs = fmt_all(view["outputs"], 2)
         self.label.value = f"accuracy {correct}/4   outputs on (0,0), (0,1), (1,0), (1,1): [{outputs}]"
         self.figure.axes.set_title(f"XOR: {correct} of 4 points right")
         self.figure.refresh()
