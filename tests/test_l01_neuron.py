@@ -120,3 +120,8 @@ def test_and_and_nand_counts_differ_only_by_settings_with_an_input_on_the_line()
     assert (len(found["AND"]), len(found["NAND"])) == (1540, 1330)
     mirrored = {tuple(row) for row in np.round(-found["AND"][~l01.on_the_line(found["AND"])], 10) + 0.0}
     assert mirrored == {tuple(row) for row in np.round(found["NAND"][~l01.on_the_line(found["NAND"])], 10) + 0.0}
+
+
+def test_widget_draws_the_input_plane_square():
+    view = l01.build_neuron_widget()
+    assert view.figure.axes.get_aspect() == 1.0

@@ -129,7 +129,7 @@ class NeuronWidget:
         ax = self.figure.axes
         extent = (*self.xlim, *self.ylim)
         self.image = ax.imshow(np.zeros((2, 2)), origin="lower", extent=extent, cmap="RdBu", vmin=0, vmax=1,
-                               alpha=0.4, aspect="auto")
+                               alpha=0.4, aspect="equal")   # the input square stays square
         (self.line,) = ax.plot([], [], "k-", lw=2, label="decision line z = 0")
         self.corners = ax.scatter(GATE_INPUTS[:, 0], GATE_INPUTS[:, 1], s=120, c=np.zeros(4), cmap="RdBu",
                                   vmin=0, vmax=1, edgecolors="k", label="gate inputs (colour = output)")

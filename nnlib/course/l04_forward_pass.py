@@ -79,7 +79,7 @@ class XorPlayground:
         ax = self.figure.axes
         x, labels = xor_points()
         self.image = ax.imshow(np.zeros((2, 2)), origin="lower", extent=LIMITS * 2,
-                               cmap="RdBu", vmin=0, vmax=1, alpha=0.7, aspect="auto")
+                               cmap="RdBu", vmin=0, vmax=1, alpha=0.7, aspect="equal")   # the input square stays square
         ax.scatter(x[:, 0], x[:, 1], c=labels, cmap="RdBu", vmin=0, vmax=1, edgecolors="k", s=120)
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
