@@ -13,7 +13,7 @@ from hypothesis import given, strategies as st
 
 import nnlib as nn
 from nnlib.course import l01_neuron as l01, l02_layers as l02, l03_activations as l03, l05_loss as l05
-from nnlib.course.numbers import fmt, fmt_all
+from nnlib.course.numbers import fmt, fmt_all, fmt_beside
 
 STRANGE = re.compile(r"np\.\w+\(|(?<![\w.])-0(\.0*)?(?![\d.]*[1-9])")
 
@@ -64,3 +64,18 @@ def test_widget_labels_over_their_ranges_never_look_strange():
         assert not STRANGE.search(explorer.label.value), explorer.label.value
     view = l05.build_loss_explorer(w1=0.0)
     assert not STRANGE.search(view.loss_label.value + view.slope_label.value)
+
+
+@pytest.mark.parametrize("x, shown", [(0.5004, "0.5004"), (0.4996, "0.4996"), (0.5, "0.50"), (0.73, "0.73"),
+                                      (0.5 + 1e-12, "0.500000000001")])
+def test_fmt_beside_shows_the_side_of_the_threshold(x, shown):
+    assert fmt_beside(x, 0.5) == shown
+
+
+def test_xor_playground_label_never_shows_050_beside_the_wrong_class():
+    from nnlib.course import l04_forward_pass as l04
+    view = l04.build_xor_playground()
+    view.set_weights([[0.0, 0.0], [0.0, 0.0]], [0.0, 0.0], [[0.0], [0.0]], [0.0])   # every output exactly 0.5
+    assert "accuracy 2/4" in view.label.value and "0.50, 0.50, 0.50, 0.50" in view.label.value
+    view.b2.value = 0.5                       # outputs sigmoid(0.5) = 0.62: all class 1
+    assert "0.62" in view.label.value

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
-from .numbers import fmt_all
+from .numbers import fmt_beside
 from .exercise import Case, Exercise, Mistake
 from ..layers import Linear, Sigmoid
 from ..model import Sequential
@@ -112,7 +112,7 @@ class XorPlayground:
         view = playground_view(*self.weights())
         self.image.set_data(view["zz"])
         correct = round(view["accuracy"] * 4)
-        outputs = fmt_all(view["outputs"], 2)
+        outputs = ", ".join(fmt_beside(v, 0.5) for v in view["outputs"])   # a shown 0.50 never hides its class
         self.label.value = f"accuracy {correct}/4   outputs on (0,0), (0,1), (1,0), (1,1): [{outputs}]"
         self.figure.axes.set_title(f"XOR: {correct} of 4 points right")
         self.figure.refresh()

@@ -24,3 +24,15 @@ def fmt(x, digits=3, spec="f"):
 def fmt_all(values, digits=3, spec="f", sep=", "):
     """Several numbers, each through fmt, joined by sep: fmt_all([0.1, -0.0]) == "0.100, 0.000"."""
     return sep.join(fmt(v, digits, spec) for v in np.ravel(values))
+
+
+def fmt_beside(x, threshold, digits=2):
+    """x with at least `digits` decimals, and as many more as it takes to show which side of `threshold` it is on:
+    fmt_beside(0.5004, 0.5) == "0.5004", so a shown 0.50 never sits beside the class [x > 0.5] = 1."""
+    value = float(x)
+    for more in range(digits, 17):
+        text = fmt(value, more)
+        shown = float(text)
+        if (shown > threshold) == (value > threshold) and (shown == threshold) == (value == threshold):
+            return text
+    return repr(value)
