@@ -79,3 +79,9 @@ def test_xor_playground_label_never_shows_050_beside_the_wrong_class():
     assert "accuracy 2/4" in view.label.value and "0.50, 0.50, 0.50, 0.50" in view.label.value
     view.b2.value = 0.5                       # outputs sigmoid(0.5) = 0.62: all class 1
     assert "0.62" in view.label.value
+
+
+def test_exercise_messages_show_plain_numbers():
+    from nnlib.course.exercise import _show
+    assert _show(np.float64(0.7310585786300049)) == "0.731059" and _show(-0.0) == "0"
+    assert "-0" not in _show(np.array([-1e-9, 0.5])) and "np." not in _show((np.float64(1.5), np.int64(2)))
