@@ -163,7 +163,7 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
                     total_loss += value * len(batch)
                     if labels is not None:
                         correct += np.count_nonzero(predicted_classes(output) == labels[batch])
-            # Plain floats, so a printed history reads [0.91, 0.95], not [np.float64(0.91), ...].
+            # Python floats, so a printed history shows plain numbers, not NumPy scalar reprs.
             history["loss"].append(float(total_loss / len(x)))
             history["accuracy"].append(float(correct / len(x)) if labels is not None else float("nan"))
             val_loss, val_accuracy = (evaluate(model, loss, *validation) if validation is not None
