@@ -224,7 +224,7 @@ class ReLU(Activation):
     def forward(self, x):
         self.x = act._float(x)
         self.mask = self.x > 0          # where the input passes: all that backward needs
-        return self.x * self.mask       # relu(x) = max(0, x): x where the mask is True, else 0
+        return np.maximum(self.x, 0)    # relu(x) = max(0, x); x * mask would give -0. for a negative x
 
     def backward(self, grad):
         grad = self.check_grad(grad, None if self.x is None else self.x.shape)

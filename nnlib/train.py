@@ -99,7 +99,7 @@ def evaluate(model, loss, x, y, batch_size=1000):
         total_loss += loss.forward(output, y[start:start + batch_size]) * len(output)
         if labels is not None:
             correct += np.count_nonzero(predicted_classes(output) == labels[start:start + batch_size])
-    return total_loss / len(x), (correct / len(x) if labels is not None else float("nan"))
+    return float(total_loss / len(x)), (float(correct / len(x)) if labels is not None else float("nan"))
 
 
 def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=None, progress=True,
@@ -163,8 +163,9 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
                     total_loss += value * len(batch)
                     if labels is not None:
                         correct += np.count_nonzero(predicted_classes(output) == labels[batch])
-            history["loss"].append(total_loss / len(x))
-            history["accuracy"].append(correct / len(x) if labels is not None else float("nan"))
+            # Python floats, so a printed history shows plain numbers, not NumPy scalar reprs.
+            history["loss"].append(float(total_loss / len(x)))
+            history["accuracy"].append(float(correct / len(x)) if labels is not None else float("nan"))
             val_loss, val_accuracy = (evaluate(model, loss, *validation) if validation is not None
                                       else (np.nan, np.nan))
             history["val_loss"].append(val_loss)

@@ -93,3 +93,35 @@ def test_lesson_names_its_source_and_keeps_its_hidden_solutions_quiet():
     assert "the shaded side" not in text and "fontsize=7" not in text
     hidden = ["".join(c["source"]) for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
     assert len(hidden) == 2 and all("quiet=True" in source for source in hidden)
+
+@pytest.mark.parametrize("x1", np.round(np.arange(-0.5, 1.51, 0.1), 10))
+def test_shown_z_always_agrees_with_the_step_beside_it(x1):
+    # w1 = 1, w2 = 0.5, b = -0.7, x2 = 1: at x1 = 0.2 the float sum is 1e-17 away from the line z = 0.
+    view = l01.neuron_view(x1, 1.0, 1.0, 0.5, -0.7)
+    shown = view["text"].split("=")[2].split()[0]
+    if shown == "0":
+        assert view["z"] == 0 and view["y_step"] == 0 and "0 exactly" in view["text"]
+    else:
+        assert (float(shown) > 0) == (view["y_step"] == 1) and float(shown) != 0
+    assert "-0.00" not in view["text"]
+
+
+def test_a_point_on_the_line_is_on_it_for_the_widget_and_the_truth_table():
+    assert l01.neuron_view(0.2, 1.0, 1.0, 0.5, -0.7)["y_step"] == 0      # z = 0.2 + 0.5 - 0.7 = 0, step(0) = 0
+    assert l01.truth_table(0.3, 0.4, -0.7).tolist() == [0, 0, 0, 0]       # (1, 1): 0.3 + 0.4 - 0.7 = 0
+    assert l01.format_z(-0.004) == "-0.004" and l01.format_z(0.004) == "0.004" and l01.format_z(-1e-17) == "0.00"
+
+
+def test_and_and_nand_counts_differ_only_by_settings_with_an_input_on_the_line():
+    values = np.linspace(-2, 2, 41)
+    found = {name: l01.search_weights(l01.GATES[name], values) for name in ("AND", "NAND", "OR", "NOR")}
+    strictly = {name: int((~l01.on_the_line(s)).sum()) for name, s in found.items()}
+    assert strictly["AND"] == strictly["NAND"] == 1140 and strictly["OR"] == strictly["NOR"]
+    assert (len(found["AND"]), len(found["NAND"])) == (1540, 1330)
+    mirrored = {tuple(row) for row in np.round(-found["AND"][~l01.on_the_line(found["AND"])], 10) + 0.0}
+    assert mirrored == {tuple(row) for row in np.round(found["NAND"][~l01.on_the_line(found["NAND"])], 10) + 0.0}
+
+
+def test_widget_draws_the_input_plane_square():
+    view = l01.build_neuron_widget()
+    assert view.figure.axes.get_aspect() == 1.0

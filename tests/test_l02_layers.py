@@ -57,3 +57,11 @@ def test_lesson_names_its_sources_and_keeps_its_hidden_solution_quiet():
     assert "later lesson" not in text                 # He scaling is explained here, not promised
     hidden = ["".join(c["source"]) for c in cells if c["metadata"].get("jupyter", {}).get("source_hidden")]
     assert len(hidden) == 1 and "quiet=True" in hidden[0]
+
+def test_samples_are_counted_from_1_like_neurons():
+    html = l02.outputs_html(l02.BATCH[:2], np.zeros((2, 3)))
+    assert "<tr><td>1</td>" in html and "<tr><td>2</td>" in html and "<td>0</td>" not in html
+    view = l02.build_layer_widget()
+    left, right = view.figure.axes
+    assert [t.get_text() for t in right.get_yticklabels()][0] == "sample 1"
+    assert [t.get_text() for t in left.get_xticklabels()][0] == "neuron 1"

@@ -19,7 +19,7 @@ def test_activation_view_values():
     assert l03.activation_view("sigmoid", 0.0)["h_at"] == 0.5
     assert l03.activation_view("sigmoid", 0.0)["dh_at"] == 0.25
     assert l03.activation_view("ReLU", -2.0)["h_at"] == 0.0
-    assert l03.activation_view("leaky ReLU", -2.0)["h_at"] == pytest.approx(-0.02)
+    assert l03.activation_view("leaky ReLU", -2.0)["h_at"] == pytest.approx(-2.0 * l03.LEAKY_ALPHA)
     assert l03.activation_view("tanh", 0.0)["dh_at"] == 1.0
 
 

@@ -76,3 +76,14 @@ def test_the_cell_under_the_playground_does_not_spoil_it():
     below = sources[shown + 1]
     # The answer is one slider (h₂→y, i.e. v2) set to -5: the cell right under the playground must not say so.
     assert "h₂→y" not in below and ".v2" not in below and "-5" not in below
+
+
+def test_playground_draws_the_input_plane_square():
+    assert l04.build_xor_playground().figure.axes.get_aspect() == 1.0
+
+
+def test_the_playground_starts_at_or_one_slider_from_xor():
+    start = l04.playground_view(**l04.PLAYGROUND_START)
+    assert start["accuracy"] == 0.75 and ((start["outputs"] > 0.5) == [0, 1, 1, 1]).all()   # OR
+    differ = sum(int((np.asarray(l04.PLAYGROUND_START[k]) != l04.XOR_SOLUTION[k]).sum()) for k in l04.XOR_SOLUTION)
+    assert differ == 1 and l04.playground_view(**l04.XOR_SOLUTION)["accuracy"] == 1.0

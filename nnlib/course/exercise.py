@@ -325,7 +325,7 @@ def _form_problem(what, got, expected, parts=None, values=True):
         return None
     if isinstance(expected, (int, np.integer)) and not isinstance(expected, (bool, np.bool_)):
         if isinstance(got, (float, np.floating)):
-            return (f"returned {got!r}, a float; return a whole number (an int): "
+            return (f"returned {float(got)!r}, a float; return a whole number (an int): "
                     "divide with // (it rounds down), not /.")
         if not isinstance(got, (int, np.integer)) or isinstance(got, (bool, np.bool_)):
             return f"returned {_kind(got)}; return one whole number (an int)."
@@ -391,8 +391,10 @@ def _show(value):
         array = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         return repr(value)[:60]
+    if array.ndim == 0:
+        return f"{float(array) + 0.0:.6g}"            # + 0.0: never "-0"
     with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=2):
-        return f"{float(array):.6g}" if array.ndim == 0 else np.array2string(array, separator=", ")
+        return np.array2string(np.round(array, 4) + 0.0, separator=", ")   # -1e-9 shows as 0., not -0.
 
 
 # ---------------------------------------------------------------- running the learner's code

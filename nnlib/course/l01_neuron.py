@@ -1,12 +1,14 @@
 """Lesson 01 (the neuron): truth tables, decision lines, the neuron widget and the exercise checks.
 
 The four inputs of a logic gate are always in this order: (0,0), (0,1), (1,0), (1,1).
+The step says 0 at exactly z = 0 (step(0) = 0, as nnlib's step), everywhere in the course.
 """
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid, step
+from .numbers import fmt
 from .exercise import Case, Exercise, Mistake
 from .plots import grid
 from ..neuron import Neuron
@@ -22,9 +24,25 @@ GATES = {
 }
 
 
+def exact_z(z):
+    """z with float noise removed: the sliders and the grid move in steps of 0.1, so every z here is a multiple
+    of 0.01, but float sums are not exact (0.3 + 0.4 - 0.7 is 1e-16, not 0). Rounding to 12 decimals puts a point
+    that lies on the line z = 0 exactly on it, where step(0) = 0, as the lesson's arithmetic says."""
+    return np.round(z, 12) + 0.0   # + 0.0 turns -0.0 into 0.0
+
+
 def truth_table(w1, w2, b):
     """The perceptron step(w1*x1 + w2*x2 + b) on the four gate inputs: (4,) array of 0/1 ints."""
-    return Neuron([w1, w2], b, activation=step).forward(GATE_INPUTS).astype(int)
+    return step(exact_z(GATE_INPUTS @ np.array([w1, w2], dtype=float) + b)).astype(int)
+
+
+def format_z(z):
+    """z for a label, never contradicting step(z): 2 decimals, more digits when 2 would show 0.00 for a z that
+    is not exactly 0 (e.g. 'z = -0.004'), and never '-0.00'."""
+    z = float(exact_z(z))
+    if z != 0 and abs(z) < 0.005:
+        return fmt(z, 1, "g")
+    return fmt(z, 2)
 
 
 def which_gate(w1, w2, b):
@@ -50,9 +68,16 @@ def search_weights(target, values=np.linspace(-2, 2, 41)):
     """
     w1, w2, b = (a.ravel() for a in np.meshgrid(values, values, values, indexing="ij"))
     weights = np.column_stack([w1, w2])                  # (combos, 2)
-    z = GATE_INPUTS @ weights.T + b                      # (4, combos): all combos at once
+    z = exact_z(GATE_INPUTS @ weights.T + b)             # (4, combos): all combos at once
     works = (step(z) == np.asarray(target)[:, None]).all(axis=0)
     return np.column_stack([w1, w2, b])[works]
+
+
+def on_the_line(solutions):
+    """For each row (w1, w2, b) of `solutions` (n, 3): True when a gate input lies exactly on its line z = 0."""
+    solutions = np.asarray(solutions, dtype=float).reshape(-1, 3)
+    z = exact_z(GATE_INPUTS @ solutions[:, :2].T + solutions[:, 2])   # (4, n)
+    return (z == 0).any(axis=0)
 
 
 def decision_line(w1, w2, b, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5)):
@@ -72,13 +97,14 @@ def neuron_view(x1, x2, w1, w2, b, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), steps=101
     gate (for the gate Label), surface ((steps, steps) step outputs over the input plane),
     line (xs, ys of the decision line), table ((4,) outputs on the gate inputs).
     """
-    z = w1 * x1 + w2 * x2 + b
-    y_step, y_sigmoid = float(step(z)), float(sigmoid(z))
+    z = float(exact_z(w1 * x1 + w2 * x2 + b))
+    y_step, y_sigmoid = int(step(z)), float(sigmoid(z))
     xx, yy, _ = grid(xlim, ylim, steps)
-    surface = step(w1 * xx + w2 * yy + b)
+    surface = step(exact_z(w1 * xx + w2 * yy + b))
+    shown = "0 exactly" if z == 0 else f"{format_z(z)} {'>' if z > 0 else '<'} 0"
     return {
         "z": z, "y_step": y_step, "y_sigmoid": y_sigmoid,
-        "text": f"z = w₁x₁ + w₂x₂ + b = {z:.2f}   →   step(z) = {y_step:g},   σ(z) = {y_sigmoid:.3f}",
+        "text": f"z = w₁x₁ + w₂x₂ + b = {shown}   →   step(z) = {y_step},   σ(z) = {fmt(y_sigmoid, 4)}",
         "gate": gate_text(w1, w2, b),
         "surface": surface,
         "line": decision_line(w1, w2, b, xlim, ylim),
@@ -103,7 +129,7 @@ class NeuronWidget:
         ax = self.figure.axes
         extent = (*self.xlim, *self.ylim)
         self.image = ax.imshow(np.zeros((2, 2)), origin="lower", extent=extent, cmap="RdBu", vmin=0, vmax=1,
-                               alpha=0.4, aspect="auto")
+                               alpha=0.4, aspect="equal")   # the input square stays square
         (self.line,) = ax.plot([], [], "k-", lw=2, label="decision line z = 0")
         self.corners = ax.scatter(GATE_INPUTS[:, 0], GATE_INPUTS[:, 1], s=120, c=np.zeros(4), cmap="RdBu",
                                   vmin=0, vmax=1, edgecolors="k", label="gate inputs (colour = output)")

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
+from .numbers import fmt
 from .exercise import Case, Exercise, Mistake
 from ..layers import Linear
 from .widgets import FigureWidget, slider
@@ -40,14 +41,15 @@ def layer_outputs(x, W, b):
 
 
 def outputs_html(x, y):
-    """An HTML table: one row per sample n with its inputs x (batch, in) and outputs y (batch, out)."""
+    """An HTML table: one row per sample (numbered from 1, as the course counts) with its inputs x (batch, in)
+    and outputs y (batch, out)."""
     x, y = np.atleast_2d(x), np.atleast_2d(y)
     head = "<th>n</th>" + "".join(f"<th>x{SUBSCRIPTS[i + 1]}</th>" for i in range(x.shape[1]))
     head += "".join(f"<th>y{SUBSCRIPTS[j + 1]}</th>" for j in range(y.shape[1]))
     rows = ""
     for n, (xn, yn) in enumerate(zip(x, y)):
-        cells = "".join(f"<td>{v:.2f}</td>" for v in xn) + "".join(f"<td><b>{v:.2f}</b></td>" for v in yn)
-        rows += f"<tr><td>{n}</td>{cells}</tr>"
+        cells = "".join(f"<td>{fmt(v, 2)}</td>" for v in xn) + "".join(f"<td><b>{fmt(v, 2)}</b></td>" for v in yn)
+        rows += f"<tr><td>{n + 1}</td>{cells}</tr>"
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
@@ -73,7 +75,7 @@ def _draw_values(image, texts, values):
     image.set_data(values)
     for i, row in enumerate(texts):
         for j, text in enumerate(row):
-            text.set_text(f"{values[i, j]:.2f}")
+            text.set_text(fmt(values[i, j], 2))
 
 
 class LayerWidget:
@@ -98,7 +100,7 @@ class LayerWidget:
         rows = [f"W row {i + 1} (x{SUBSCRIPTS[i + 1]})" for i in range(n_in)] + ["b"]
         self.params_plot = _heatmap(left, np.zeros((n_in + 1, n_out)), rows, [f"neuron {j + 1}" for j in range(n_out)],
                                     "Parameters: W, then b")
-        self.y_plot = _heatmap(right, np.zeros((len(self.x), n_out)), [f"sample {n}" for n in range(len(self.x))],
+        self.y_plot = _heatmap(right, np.zeros((len(self.x), n_out)), [f"sample {n + 1}" for n in range(len(self.x))],
                                outputs, "Outputs y = x @ W + b")
         columns = [widgets.VBox([widgets.HTML(f"<b>neuron {j + 1}</b>"), *[row[j] for row in self.W_sliders],
                                  self.b_sliders[j]]) for j in range(n_out)]

@@ -7,16 +7,32 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import activations as act
+from .numbers import fmt, fmt_all
 from .exercise import Case, Exercise, Mistake
 from .widgets import FigureWidget, slider
 
-# name -> (h, h'), all taken from nnlib.activations.
+# The leak the lesson draws. nnlib's default (and the usual value) is 0.01, whose leak is too small to see at the
+# scale of the pictures: at 0.01, leaky ReLU looks exactly like ReLU there.
+LEAKY_ALPHA = 0.1
+
+
+def leaky_relu(z):
+    """nnlib's leaky_relu with the lesson's alpha = LEAKY_ALPHA."""
+    return act.leaky_relu(z, alpha=LEAKY_ALPHA)
+
+
+def leaky_relu_derivative(z):
+    """nnlib's leaky_relu_derivative with the lesson's alpha = LEAKY_ALPHA."""
+    return act.leaky_relu_derivative(z, alpha=LEAKY_ALPHA)
+
+
+# name -> (h, h'), all nnlib.activations (leaky ReLU with alpha = LEAKY_ALPHA).
 ACTIVATIONS = {
     "step": (act.step, act.step_derivative),
     "sigmoid": (act.sigmoid, act.sigmoid_derivative),
     "tanh": (act.tanh, act.tanh_derivative),
     "ReLU": (act.relu, act.relu_derivative),
-    "leaky ReLU": (act.leaky_relu, act.leaky_relu_derivative),
+    "leaky ReLU": (leaky_relu, leaky_relu_derivative),
 }
 
 # The logits of the softmax example in the DLFS Notes (Deep Learning from Scratch, chapter 3).
@@ -75,7 +91,7 @@ class ActivationExplorer:
         self.update()
 
     def update(self, change=None):
-        z = self.z.value
+        z = round(self.z.value, 9) + 0.0   # a slider's float noise (1e-17) is not a z of its own; never -0.0
         view = activation_view(self.activation.value, z)
         self.curve.set_data(view["z"], view["h"])
         self.tangent.set_data(view["z"], view["tangent"])
@@ -87,10 +103,10 @@ class ActivationExplorer:
             pad = 0.1 * (high - low) + 0.05
             ax.set_xlim(view["z"][0], view["z"][-1])
             ax.set_ylim(low - pad, high + pad)   # the tangent is clipped to the curve's range
-        self.figure.axes[0].set_title(f"{self.activation.value}: h(z), tangent at z = {z:.2f}")
+        self.figure.axes[0].set_title(f"{self.activation.value}: h(z), tangent at z = {fmt(z, 2)}")
         self.label.value = (
-            f"{self.activation.value}: h({z:.2f}) = {view['h_at']:.4f},  "
-            f"h'({z:.2f}) = {view['dh_at']:.4f} (the slope of the dashed tangent)"
+            f"{self.activation.value}: h({fmt(z, 2)}) = {fmt(view['h_at'], 4)},  "
+            f"h'({fmt(z, 2)}) = {fmt(view['dh_at'], 4)} (the slope of the dashed tangent)"
         )
         self.figure.refresh()
 
@@ -118,8 +134,8 @@ class SoftmaxTemperature:
         for bar, height in zip(self.bars, p):
             bar.set_height(height)
         self.figure.axes.set_title(f"softmax(logits / T), T = {self.temperature.value:.1f}")
-        cells = ", ".join(f"{v:.3f}" for v in p)
-        self.html.value = f"p = [{cells}] &nbsp; largest: class {int(p.argmax())}, sum = {p.sum():.3f}"
+        cells = fmt_all(p, 3)
+        self.html.value = f"p = [{cells}] &nbsp; largest: class {int(p.argmax())}, sum = {fmt(p.sum(), 3)}"
         self.figure.refresh()
 
 

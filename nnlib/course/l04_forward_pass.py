@@ -8,6 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..activations import sigmoid
+from .numbers import fmt_beside
 from .exercise import Case, Exercise, Mistake
 from ..layers import Linear, Sigmoid
 from ..model import Sequential
@@ -78,7 +79,7 @@ class XorPlayground:
         ax = self.figure.axes
         x, labels = xor_points()
         self.image = ax.imshow(np.zeros((2, 2)), origin="lower", extent=LIMITS * 2,
-                               cmap="RdBu", vmin=0, vmax=1, alpha=0.7, aspect="auto")
+                               cmap="RdBu", vmin=0, vmax=1, alpha=0.7, aspect="equal")   # the input square stays square
         ax.scatter(x[:, 0], x[:, 1], c=labels, cmap="RdBu", vmin=0, vmax=1, edgecolors="k", s=120)
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
@@ -111,7 +112,7 @@ class XorPlayground:
         view = playground_view(*self.weights())
         self.image.set_data(view["zz"])
         correct = round(view["accuracy"] * 4)
-        outputs = ", ".join(f"{v:.2f}" for v in view["outputs"])
+        outputs = ", ".join(fmt_beside(v, 0.5) for v in view["outputs"])   # a shown 0.50 never hides its class
         self.label.value = f"accuracy {correct}/4   outputs on (0,0), (0,1), (1,0), (1,1): [{outputs}]"
         self.figure.axes.set_title(f"XOR: {correct} of 4 points right")
         self.figure.refresh()

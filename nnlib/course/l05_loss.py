@@ -14,6 +14,7 @@ from ..activations import sigmoid
 from ..layers import Linear, Sigmoid
 from ..losses import CrossEntropyLoss, MSELoss, to_one_hot
 from .data import height_weight
+from .numbers import fmt
 from .exercise import Case, Exercise, Mistake
 from .widgets import FigureWidget, slider
 
@@ -107,8 +108,8 @@ class LossExplorer:
         ax = self.figure.axes
         ax.set_ylim(-0.05 * curve.max(), 1.1 * curve.max())
         ax.set_title(f"{loss} over one weight (w₂ = {W2}, b = {B})")
-        self.loss_label.value = f"{loss} at w₁ = {w1:.2f}: {value:.4f}"
-        self.slope_label.value = f"slope dL/dw₁ = {slope:.4g}"
+        self.loss_label.value = f"{loss} at w₁ = {fmt(w1, 2)}: {fmt(value, 4)}"
+        self.slope_label.value = f"slope dL/dw₁ = {fmt(slope, 4, 'g')}"
         self.figure.refresh()
 
     def _ipython_display_(self):
