@@ -125,3 +125,8 @@ def test_the_feature_map_colours_are_not_clipped():
     low, high = view.fmap.get_clim()
     assert low <= fmap.min() and fmap.max() <= high and high == -low == l10.colour_limit(fmap)
     assert l10.colour_limit(np.zeros((3, 3))) == 1.0
+
+
+def test_kernel_summary_never_shows_negative_zero():
+    line = l10.kernel_summary(np.array([[1e-17, -1e-17]]), np.array([[-1e-12, 0.0]]))
+    assert "-0.00" not in line and line.startswith("kernel sum +0.00")

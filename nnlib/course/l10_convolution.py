@@ -138,10 +138,15 @@ def colour_limit(fmap):
     return max(1.0, float(np.abs(fmap).max()))
 
 
+def _signed(value):
+    """A number with its sign and two decimals, never "-0.00" (a tiny negative rounds to +0.00)."""
+    return f"{round(float(value), 2) + 0.0:+.2f}"
+
+
 def kernel_summary(kernel, fmap):
     """One line about a feature map: its shape and range."""
-    return (f"kernel sum {np.sum(kernel):+.2f}; feature map {fmap.shape[0]}×{fmap.shape[1]}, "
-            f"from {fmap.min():+.2f} to {fmap.max():+.2f}")
+    return (f"kernel sum {_signed(np.sum(kernel))}; feature map {fmap.shape[0]}×{fmap.shape[1]}, "
+            f"from {_signed(fmap.min())} to {_signed(fmap.max())}")
 
 
 class KernelEditor:
