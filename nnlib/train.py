@@ -163,13 +163,13 @@ def fit(model, loss, x, y, epochs, batch_size=32, lr=None, optimizer=None, rng=N
                     total_loss += value * len(batch)
                     if labels is not None:
                         correct += np.count_nonzero(predicted_classes(output) == labels[batch])
-            # Python floats, so a printed history shows plain numbers, not NumPy scalar reprs.
+            # Plain Python floats, so a printed history reads [0.91, 0.95], not [np.float64(0.91), ...].
             history["loss"].append(float(total_loss / len(x)))
             history["accuracy"].append(float(correct / len(x)) if labels is not None else float("nan"))
             val_loss, val_accuracy = (evaluate(model, loss, *validation) if validation is not None
                                       else (np.nan, np.nan))
-            history["val_loss"].append(val_loss)
-            history["val_accuracy"].append(val_accuracy)
+            history["val_loss"].append(float(val_loss))
+            history["val_accuracy"].append(float(val_accuracy))
             stop = bool(callback(history)) if callback is not None else False
             if patience is not None:
                 if val_loss < best_loss:

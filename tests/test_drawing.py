@@ -131,3 +131,18 @@ def test_a_finger_draws_like_the_mouse(cnn):
         pad._touch_move([(140, y)])
     pad._touch_end([])
     assert len(pad.strokes) == 1 and len(pad.strokes[0]) == 11 and pad.label.value.startswith("CNN: 1")
+
+
+def test_the_networks_picture_keeps_its_aspect_ratio_beside_the_bars(cnn):
+    layout = drawing.picture_layout((2.4, 2.6), dpi=100)
+    assert (layout["width"], layout["height"]) == ("240px", "260px")
+    assert layout["flex"] == "0 0 auto" and layout["align_self"] == "flex-start"   # not stretched to the bars
+    pad = drawing.build_drawing_pad({"CNN": cnn})
+    pad.draw([circle()])
+    assert pad.bars.value   # the bars are shown
+    png = pad.view.image.value
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    shown = pad.view.image.layout
+    assert (shown.width, shown.height) == (f"{width}px", f"{height}px")   # drawn at the PNG's own size
+    axes = pad.view.axes.get_window_extent()
+    assert abs(axes.width - axes.height) <= 1     # the 28 x 28 picture is square inside the PNG

@@ -86,3 +86,26 @@ def test_the_adam_step_solution_matches_nnlib_adam():
 def test_smooth_and_mnist_settings():
     np.testing.assert_allclose(l08.smooth(np.arange(5.0), window=2), [0.5, 1.5, 2.5, 3.5])
     assert set(l08.MNIST_SETTINGS) == set(nn.OPTIMIZERS)
+
+
+def test_race_table_shows_distances_to_the_minimum_and_no_negative_zero():
+    paths = l08.race(BOWL, 0.1)
+    table = l08.race_summary(paths, BOWL)
+    assert "distance to the minimum" in table and "-0.00" not in table
+    assert f"{l08.distances(paths, BOWL)['SGD']:.2f}" in table
+
+
+def test_race_widget_starts_at_the_defaults_the_lesson_asserts_and_shows_the_formula():
+    view = l08.build_race_widget()
+    assert view.log_lr.value == l08.RACE_DEFAULTS["log_lr"] and view.momentum.value == l08.RACE_DEFAULTS["momentum"]
+    assert view.steps == l08.RACE_DEFAULTS["steps"]
+    assert view.figure.axes.get_title().startswith("f = x²/20 + y²")
+    view.surface.value = "curved valley"
+    assert view.figure.axes.get_title().startswith("f = (1 − x)² + 10 (y − x²)²")
+
+
+def test_valley_gradient_matches_finite_differences():
+    p, h = np.array([-1.5, 2.0]), 1e-6
+    numeric = [(l08.valley(p + h * e) - l08.valley(p - h * e)) / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(l08.valley_gradient(p), numeric, rtol=1e-6)
+    assert l08.valley(np.array(l08.MINIMA["curved valley"])) == 0

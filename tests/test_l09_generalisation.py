@@ -158,3 +158,8 @@ def test_check_dropout_forward_says_what_its_statistics_show(wrong, words, capsy
     assert not l09.check_dropout_forward(wrong)
     out = capsys.readouterr().out
     assert all(word in out for word in words), out
+
+
+def test_cure_summary_never_shows_negative_zero():
+    run = {"train": [0.9] * 5, "held": [0.9 + 1e-9] * 5}
+    assert l09.cure_summary("dropout", 0.1, run).endswith("gap 0.0 points")

@@ -45,10 +45,10 @@ def test_kernel_editor_presets_and_sliders_change_the_feature_map():
     np.testing.assert_allclose(view.kernel(), l10.KERNELS["vertical edge"])
     label, png = view.label.value, view.figure.image.value
     view.preset.value = "blur"
-    np.testing.assert_allclose(view.kernel(), np.full((3, 3), 0.1))  # 1/9 on the 0.05 grid
+    np.testing.assert_allclose(view.kernel(), np.full((3, 3), 1 / 9))
     assert view.label.value != label and view.figure.image.value != png
     view.weights[4].value = 2.0
-    assert view.kernel()[1, 1] == 2.0 and "sum +2.80" in view.label.value
+    assert view.kernel()[1, 1] == 2.0 and "sum +2.89" in view.label.value
     view.index.value = 2
     np.testing.assert_allclose(view.fmap.get_array(), l10.feature_map(images[2].reshape(28, 28), view.kernel(), 1, 1))
     label, png = view.label.value, view.figure.image.value
@@ -106,3 +106,27 @@ def test_train_cnn_script_builds_the_network_in_the_file_the_lesson_loads():
     model = script.build_cnn(rng=np.random.default_rng(0))
     nn.load(l10.WEIGHTS, into=model)  # refused unless the file's architecture is build_cnn's
     np.testing.assert_array_equal(model.layers[0].W, nn.load(l10.WEIGHTS).layers[0].W)
+
+
+def test_every_preset_lies_inside_the_weight_range_and_is_shown_exactly():
+    low, high = l10.WEIGHT_RANGE
+    view = l10.build_kernel_editor(np.random.default_rng(2).random((2, 784)))
+    assert all((w.min, w.max) == (low, high) for w in view.weights)
+    for name, kernel in l10.KERNELS.items():
+        assert low <= np.min(kernel) and np.max(kernel) <= high, name
+        view.preset.value = name
+        np.testing.assert_array_equal(view.kernel(), np.array(kernel, dtype=float))
+
+
+def test_the_feature_map_colours_are_not_clipped():
+    view = l10.build_kernel_editor(np.random.default_rng(3).random((2, 784)))
+    view.preset.value = "sharpen"
+    fmap = view.fmap.get_array()
+    low, high = view.fmap.get_clim()
+    assert low <= fmap.min() and fmap.max() <= high and high == -low == l10.colour_limit(fmap)
+    assert l10.colour_limit(np.zeros((3, 3))) == 1.0
+
+
+def test_kernel_summary_never_shows_negative_zero():
+    line = l10.kernel_summary(np.array([[1e-17, -1e-17]]), np.array([[-1e-12, 0.0]]))
+    assert "-0.00" not in line and line.startswith("kernel sum +0.00")

@@ -250,3 +250,12 @@ def test_the_readmes_nnlib_snippet_runs_and_reaches_what_it_says(capsys):
     exec(snippet.replace("epochs=5", "epochs=5, progress=False"), scope)
     assert scope["x_train"].dtype == scope["model"].layers[0].W.dtype == np.float32
     assert 0.955 < nn.accuracy(scope["model"].forward(scope["x_test"]), scope["t_test"]) < 0.97
+
+
+def test_fit_history_holds_plain_floats_that_print_as_numbers():
+    x = np.linspace(-1, 1, 8)[:, None]
+    labels = (x > 0).astype(np.int64)[:, 0]
+    history = nn.fit(nn.Sequential([nn.Linear(1, 2)]), nn.CrossEntropyLoss(), x, labels, epochs=2, lr=0.1,
+                     validation=(x, labels), progress=False)
+    assert all(type(value) is float for values in history.values() for value in values)
+    assert "np.float" not in repr(history)

@@ -15,7 +15,7 @@ import time
 import ipywidgets as widgets
 import numpy as np
 
-from ..course.widgets import FigureWidget
+from ..course.widgets import DPI, FigureWidget
 
 SIDE = 28  # the network's images: 28 x 28
 BOX = 20  # the digit's longer side after scaling, as in MNIST
@@ -124,6 +124,18 @@ def bars_html(results):
     return f"<table style='font-size:12px'><tr><th>digit</th>{head}</tr>{''.join(rows)}</table>"
 
 
+VIEW_SIZE = (2.4, 2.6)  # inches: the "what the networks see" picture, 240 x 260 pixels at 100 dpi
+
+
+def picture_layout(figsize=VIEW_SIZE, dpi=DPI):
+    """The layout of the "what the networks see" picture in its row: its own pixel size, neither
+    shrunk nor stretched by the row (a flex row stretches its items to the tallest one, the bars,
+    unless told not to), so the 28 x 28 picture stays square."""
+    width, height = round(figsize[0] * dpi), round(figsize[1] * dpi)
+    return dict(width=f"{width}px", height=f"{height}px", min_width=f"{width}px", flex="0 0 auto",
+                align_self="flex-start", object_fit="contain")
+
+
 EMPTY = "Draw a digit in the box (mouse or finger), as large as you like."
 
 
@@ -153,7 +165,8 @@ class DrawingPad:
         self.clear_button = widgets.Button(description="Clear", icon="eraser")
         self.label = widgets.Label(EMPTY)
         self.bars = widgets.HTML()
-        self.view = FigureWidget(figsize=(2.4, 2.6))
+        self.view = FigureWidget(figsize=VIEW_SIZE)
+        self.view.image.layout = widgets.Layout(**picture_layout(VIEW_SIZE, self.view.fig.dpi))
         self.picture = self.view.axes.imshow(np.zeros((SIDE, SIDE)), cmap="gray_r", vmin=0, vmax=1)
         self.view.axes.set_title("what the networks see\n(28×28)", fontsize=9)
         self.view.axes.set_xticks([])

@@ -43,10 +43,13 @@ def valley_gradient(p):
     return np.stack([-2 * (1 - x) - 40 * x * (y - x**2), 20 * (y - x**2)], axis=-1)
 
 
-SURFACES = {
+SURFACES = {  # name: (f, gradient, start, x range, y range)
     "bowl x²/20 + y²": (bowl, bowl_gradient, (-7.0, 2.0), (-8, 8), (-3, 3)),
     "curved valley": (valley, valley_gradient, (-1.5, 2.0), (-2, 2), (-1, 3)),
 }
+FORMULAS = {"bowl x²/20 + y²": "x²/20 + y²", "curved valley": "(1 − x)² + 10 (y − x²)²"}
+MINIMA = {"bowl x²/20 + y²": (0.0, 0.0), "curved valley": (1.0, 1.0)}
+RACE_DEFAULTS = {"log_lr": -1.0, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "steps": 40}
 
 def descend(name, surface, lr, steps=40, momentum=0.9, betas=(0.9, 0.999), start=None):
     """The path of nnlib's optimiser `name` on a surface of SURFACES: (steps + 1, 2) points.
@@ -76,16 +79,30 @@ def race(surface, lr, momentum=0.9, beta1=0.9, beta2=0.999, steps=40):
     return {name: descend(name, surface, lr, steps, momentum, (beta1, beta2)) for name in OPTIMIZERS}
 
 
+def distances(paths, surface):
+    """How far each path ends from the surface's lowest point: {name: distance} (inf once it diverged)."""
+    minimum = np.array(MINIMA[surface])
+    return {name: float(np.linalg.norm(path[-1] - minimum)) if np.abs(path[-1]).max() <= 1e3 else float("inf")
+            for name, path in paths.items()}
+
+
+def _number(value):
+    """A value rounded for display, never shown as -0.00."""
+    return f"{value:.2f}".replace("-0.00", "0.00")
+
+
 def race_summary(paths, surface):
-    """One HTML table row per optimiser: where it ended and the value of f there."""
-    f = SURFACES[surface][0]
+    """One HTML table row per optimiser: where it ended and its distance to the lowest point."""
     rows = []
-    for name, path in paths.items():
-        end = path[-1]
-        value = f(end)
-        verdict = "diverged" if not np.isfinite(value) or np.abs(end).max() > 1e3 else f"f = {value:.4f}"
-        rows.append(f"<tr><td>{name}</td><td>({end[0]:.2f}, {end[1]:.2f})</td><td>{verdict}</td></tr>")
-    return ("<table><tr><th>optimiser</th><th>ends at</th><th>value</th></tr>" + "".join(rows) + "</table>")
+    for name, distance in distances(paths, surface).items():
+        end = paths[name][-1]
+        if np.isfinite(distance):
+            rows.append(f"<tr><td>{name}</td><td>({_number(end[0])}, {_number(end[1])})</td>"
+                        f"<td>{distance:.2f}</td></tr>")
+        else:
+            rows.append(f"<tr><td>{name}</td><td>far away</td><td>diverged</td></tr>")
+    return ("<table><tr><th>optimiser</th><th>ends at</th><th>distance to the minimum</th></tr>" + "".join(rows)
+            + "</table>")
 
 
 class RaceWidget:
@@ -94,7 +111,9 @@ class RaceWidget:
     colours = {"SGD": "tab:red", "momentum": "tab:blue", "AdaGrad": "tab:green", "RMSProp": "tab:purple",
                "Adam": "tab:orange"}
 
-    def __init__(self, log_lr=-1.0, momentum=0.9, beta1=0.9, beta2=0.999, surface="bowl x²/20 + y²", steps=40):
+    def __init__(self, log_lr=RACE_DEFAULTS["log_lr"], momentum=RACE_DEFAULTS["momentum"],
+                 beta1=RACE_DEFAULTS["beta1"], beta2=RACE_DEFAULTS["beta2"], surface="bowl x²/20 + y²",
+                 steps=RACE_DEFAULTS["steps"]):
         self.surface = widgets.Dropdown(options=list(SURFACES), value=surface, description="surface")
         self.log_lr = slider("log₁₀ lr", log_lr, -3, 0.5, 0.05, readout_format=".2f")
         self.lr_label = widgets.Label()
@@ -107,6 +126,7 @@ class RaceWidget:
         ax = self.figure.axes
         self.lines = {name: ax.plot([], [], "o-", ms=3, lw=1.5, color=colour, label=name)[0]
                       for name, colour in self.colours.items()}
+        self.minimum = ax.plot([], [], "k*", ms=12, label="minimum")[0]
         ax.set_xlabel("x")
         ax.set_ylabel("y")
         self.contours = None
@@ -132,7 +152,8 @@ class RaceWidget:
                                    colors="grey", linewidths=0.6)
         for optimiser, path in paths.items():
             self.lines[optimiser].set_data(path[:, 0], path[:, 1])
-        ax.set(xlim=xlim, ylim=ylim, title=f"{self.steps} steps from {start}, lr = {lr:.3g}")
+        ax.set(xlim=xlim, ylim=ylim, title=f"f = {FORMULAS[name]}: {self.steps} steps from {start}, lr = {lr:.3g}")
+        self.minimum.set_data([MINIMA[name][0]], [MINIMA[name][1]])
         self.table.value = race_summary(paths, name)
         self.figure.refresh()
 

@@ -84,7 +84,7 @@ def cure_summary(cure, strength, run, last=5):
     symbol = "λ" if cure == "weight decay" else "p"
     train, held = np.mean(run["train"][-last:]), np.mean(run["held"][-last:])
     return (f"{cure} {symbol} = {strength:g}: training {train:.1%}, held-out {held:.1%}, "
-            f"gap {100 * (train - held):.1f} points")
+            f"gap {round(100 * float(train - held), 1) + 0.0:.1f} points")   # + 0.0: never "-0.0"
 
 
 class CureWidget:

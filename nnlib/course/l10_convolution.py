@@ -129,12 +129,24 @@ KERNELS = {
     "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
 }
+WEIGHT_RANGE = (-5.0, 5.0)   # the weight sliders' range: every preset fits, sharpen's 5 included
+
+
+def colour_limit(fmap):
+    """The feature map's colour scale runs from -limit (blue) to +limit (red): its largest size, at least 1,
+    so no value is clipped and a weak map is not blown up."""
+    return max(1.0, float(np.abs(fmap).max()))
+
+
+def _signed(value):
+    """A number with its sign and two decimals, never "-0.00" (a tiny negative rounds to +0.00)."""
+    return f"{round(float(value), 2) + 0.0:+.2f}"
 
 
 def kernel_summary(kernel, fmap):
     """One line about a feature map: its shape and range."""
-    return (f"kernel sum {np.sum(kernel):+.2f}; feature map {fmap.shape[0]}×{fmap.shape[1]}, "
-            f"from {fmap.min():+.2f} to {fmap.max():+.2f}")
+    return (f"kernel sum {_signed(np.sum(kernel))}; feature map {fmap.shape[0]}×{fmap.shape[1]}, "
+            f"from {_signed(fmap.min())} to {_signed(fmap.max())}")
 
 
 class KernelEditor:
@@ -144,7 +156,8 @@ class KernelEditor:
         self.images = np.asarray(images, dtype=np.float64).reshape(-1, SIDE, SIDE)
         self.preset = widgets.Dropdown(options=list(KERNELS), value=preset, description="preset")
         self.index = slider("digit #", index, 0, len(self.images) - 1, integer=True)
-        self.weights = [slider(f"w[{i},{j}]", 0.0, -2.0, 2.0, 0.05, layout=widgets.Layout(width="200px"))
+        self.weights = [slider(f"w[{i},{j}]", 0.0, *WEIGHT_RANGE, 0.05, readout_format=".3f",
+                               layout=widgets.Layout(width="200px"))
                         for i in range(3) for j in range(3)]
         self.label = widgets.Label()
         self.figure = FigureWidget(1, 2, figsize=(7, 3.4))
@@ -169,10 +182,10 @@ class KernelEditor:
         return np.array([w.value for w in self.weights]).reshape(3, 3)
 
     def load_preset(self, change=None):
-        """Put the preset's weights on the sliders (one redraw, not nine)."""
+        """Put the preset's weights on the sliders, exactly (one redraw, not nine)."""
         self._loading = True
         for w, value in zip(self.weights, np.ravel(KERNELS[self.preset.value])):
-            w.value = float(np.clip(np.round(value / 0.05) * 0.05, -2, 2))
+            w.value = float(value)
         self._loading = False
         self.update()
 
@@ -184,6 +197,8 @@ class KernelEditor:
         fmap = feature_map(image, kernel, padding=1)
         self.digit.set_data(image)
         self.fmap.set_data(fmap)
+        limit = colour_limit(fmap)
+        self.fmap.set_clim(-limit, limit)
         self.label.value = kernel_summary(kernel, fmap)
         self.figure.refresh()
 

@@ -394,5 +394,12 @@ def test_draw_a_digit_on_the_pad_and_the_prediction_changes(browser, jupyter_ser
                 for i in range(41)])  # a "0"
         zero = wait_until(lambda: (t := pad_prediction(box)).startswith("CNN: 0") and t, WIDGET_TIMEOUT,
                           "the CNN's reading of the drawn 0 (an ellipse)")
+        # "What the networks see" beside the bars: drawn at its own size, not stretched to the bars' height.
+        shown = box.locator("img").evaluate_all(
+            "els => els.filter(e => e.naturalWidth === 240).map(e => [e.getBoundingClientRect().width, "
+            "e.getBoundingClientRect().height, e.naturalWidth, e.naturalHeight])")
+        assert len(shown) == 1, shown
+        width, height, natural_width, natural_height = shown[0]
+        assert abs(width / height - natural_width / natural_height) < 0.02, shown[0]
         save_screenshot(page, "10a_cnn-drew-0")
         assert one != zero and "MLP: " in one and "MLP: " in zero, (one, zero)
