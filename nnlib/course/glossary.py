@@ -127,6 +127,7 @@ GLOSSARY = {
     'test set': '测试集',
     'early stopping': '早停',
     'callback': '回调函数',
+    'evaluation mode': '评估模式',
     # lesson 09a
     'batch normalisation': '批归一化',
     'inverse standard deviation': '标准差的倒数',
@@ -157,6 +158,12 @@ GLOSSARY = {
     'data set': '数据集',
     'feature': '特征',
     'saturation': '饱和',
+    # lesson 12
+    'automatic differentiation': '自动微分',
+    'topological order': '拓扑排序',
+    'depth-first search': '深度优先搜索',
+    'multilayer perceptron': '多层感知机',
+    'mlp': '多层感知机',
 }
 
 
