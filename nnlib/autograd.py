@@ -123,7 +123,8 @@ class Tensor:
                 node.grad = np.zeros_like(node.data)
         self.grad += grad
         for node in reversed(order):   # the loss first, then each tensor after everything computed from it
-            node._backward()
+            if node._parents:          # a result computed only from constants has no gradient to pass on
+                node._backward()
 
     def zero_grad(self):
         """Set the gradient to 0 in place (the array optimisers hold stays the same)."""

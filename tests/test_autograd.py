@@ -449,3 +449,15 @@ def test_mlp_of_tensor_operations_equals_nnlib_layers(dtype, rtol):
     for tensor, (_, grad) in zip(params, model.parameters()):
         assert tensor.grad.dtype == dtype
         np.testing.assert_allclose(tensor.grad, grad, rtol=rtol, atol=rtol * 1e-4)
+
+
+def test_a_part_of_the_graph_computed_from_constants_only_passes_no_gradient():
+    x = nn.Tensor(np.array([[1.0, -2.0], [3.0, 4.0]]))            # data: no gradient wanted
+    W = nn.Tensor(np.array([[0.5, -1.0], [2.0, 1.0]]))
+    b = nn.Tensor(np.array([0.1, -0.2]), requires_grad=True)
+    (x.relu() + b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [2.0, 2.0])
+    b.zero_grad()
+    (x @ W + b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [2.0, 2.0])
+    assert x.grad is None and W.grad is None
