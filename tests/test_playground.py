@@ -281,7 +281,7 @@ def test_neuron_maps_and_network_picture_show_every_neuron():
 def test_output_and_loss_pictures():
     p = playground.Playground(train_ratio=0.2)
     p.step(2)
-    svg = playground.output_svg(p, playground.neuron_maps(p, 10)[-1][0])
+    svg = playground.points_svg(p)
     train = svg.split('class="train" d="')[1].split('"')[0]
     test = svg.split('class="test" d="')[1].split('"')[0]
     assert train.count("M") == 100 and test.count("M") == 400   # one dot per point
@@ -624,9 +624,11 @@ def test_discretized_output_has_two_colours():
 def test_show_test_data_hides_the_test_points_only():
     p = playground.Playground(train_ratio=0.2)
     surface = playground.neuron_maps(p, 10)[-1][0]
-    shown, hidden = playground.output_svg(p, surface), playground.output_svg(p, surface, show_test=False)
+    shown, hidden = playground.points_svg(p), playground.points_svg(p, show_test=False)
     assert 'class="test"' in shown and 'class="test"' not in hidden and 'class="train"' in hidden
     assert playground.output_svg(p, surface, title="h1.2").count(">h1.2<") == 1
+    same_frame = 'width="{}" height="{}" viewBox="{}"'.format(*playground.output_frame())
+    assert same_frame in shown and same_frame in playground.output_svg(p, surface)   # the points lie exactly over it
 
 
 def test_loss_curves_read_only_the_epochs_they_show():
@@ -689,14 +691,15 @@ def test_hovering_a_neuron_shows_its_picture_on_the_output():
 
 def test_widget_toggles_show_test_data_and_discretize_output():
     view = playground.build_playground()
-    assert 'class="test"' in view.output.value
+    assert 'class="test"' in view.points.value
     view.show_test.value = False
-    assert 'class="test"' not in view.output.value
+    assert 'class="test"' not in view.points.value and 'class="train"' in view.points.value
     before = view.output.value
     view.discretize.value = True
     assert view.output.value != before
+    points = view.points.value
     view.step()
-    assert 'class="test"' not in view.output.value and view.discretize.value
+    assert view.points.value == points and view.discretize.value   # a frame leaves the points as they are
 
 
 def test_each_label_says_one_kind_of_thing_and_none_is_stale():

@@ -605,13 +605,23 @@ def discretized(surface):
     return np.where(np.isnan(surface), np.nan, np.where(surface >= 0, 1.0, -1.0))
 
 
+def output_frame(size=OUTPUT_SIZE):
+    """(width, height, viewBox) shared by the output's SVG and the points' SVG laid over it."""
+    width, height = size + OUTPUT_PAD + 10, size + OUTPUT_PAD + 26
+    return width, height, f"0 -22 {width} {height}"
+
+
 def points_svg(playground, size=OUTPUT_SIZE, show_test=True):
-    """The training points (white rim) and, with show_test, the test points (black rim) as SVG paths
-    over an output picture of `size` px. They change only with the data, so a frame can reuse them."""
+    """The training points (white rim) and, with show_test, the test points (black rim) as an SVG of
+    output_svg's size, laid over it. The points change only with the data, so while the Playground
+    plays this SVG stays in the page as it is, and each frame sends (and the browser redraws) the
+    output picture under it only."""
     scale, pad = size / (2 * EXTENT), OUTPUT_PAD
-    parts = []
+    width, height, view = output_frame(size)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="{view}" '
+             f'style="flex:none; display:block">']
     # Each point is a round dot: a zero-length path segment drawn with a round pen. Four paths per
-    # set (rim, then the dots of each colour) instead of 500 circles keep a frame's text small.
+    # set (rim, then the dots of each colour) instead of 500 circles keep the text small.
     sets = [(playground.x_train, playground.y_train, "white")]
     if show_test:
         sets.append((playground.x_test, playground.y_test, "black"))
@@ -628,22 +638,21 @@ def points_svg(playground, size=OUTPUT_SIZE, show_test=True):
             fill = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours(y)]
             parts += [f'<path d="M{a:.1f} {b:.1f}h0" stroke="{f}" stroke-width="4.5" stroke-linecap="round"/>'
                       for a, b, f in zip(cx, cy, fill)]
-    return "".join(parts)
+    return "".join(parts) + "</svg>"
 
 
-def output_svg(playground, surface, size=OUTPUT_SIZE, show_test=True, discretize=False, title="output", points=None):
+def output_svg(playground, surface, size=OUTPUT_SIZE, discretize=False, title="output"):
     """The surface (steps, steps) over the plane (the output's, e.g. neuron_maps(...)[-1][0], or a hovered
-    neuron's) with the points (points_svg's, made here unless given), as an SVG string with axis ticks
-    and the title above. discretize: show the surface in two colours (discretized)."""
+    neuron's) as an SVG string with axis ticks and the title above; points_svg's points go over it.
+    discretize: show the surface in two colours (discretized)."""
     scale, pad = size / (2 * EXTENT), OUTPUT_PAD
-    width, height = size + pad + 10, size + pad + 26
+    width, height, view = output_frame(size)
     shown = discretized(surface) if discretize else surface
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 -22 {width} {height}" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="{view}" '
              f'style="flex:none; display:block" font-family="sans-serif" font-size="11">',
              f'<text x="{pad}" y="-8">{html.escape(title)}</text>',
              f'<image x="{pad}" y="0" width="{size}" height="{size}" preserveAspectRatio="none" '
-             f'href="{data_uri(png(colours(shown)))}"/>',
-             points_svg(playground, size, show_test) if points is None else points]
+             f'href="{data_uri(png(colours(shown)))}"/>']
     for tick in range(-6, 7, 3):
         parts.append(f'<text x="{pad + (tick + EXTENT) * scale:.0f}" y="{size + 14}" text-anchor="middle">{tick}</text>')
         parts.append(f'<text x="{pad - 3}" y="{(EXTENT - tick) * scale + 4:.0f}" text-anchor="end">{tick}</text>')
@@ -767,7 +776,7 @@ class PlaygroundWidget:
         self.hovered = None      # (layer, index) of the neuron under the mouse, shown on the output
         self.maps = None         # the neuron maps of the last frame (hovering redraws the output from them)
         self.layout = None       # the network picture's NetworkLayout
-        self._inputs = self._points = None   # the parts of the pictures that only change with the data
+        self._inputs = None   # the input neurons' pictures: they only change with the data
         c = self.playground.config
 
         def sized(width, description_width=None):
@@ -775,9 +784,9 @@ class PlaygroundWidget:
             return dict(layout=widgets.Layout(width=width), style=style)
 
         self.data = widgets.Dropdown(options=list(DATASETS), value=c.data, description="data", **sized("160px", "35px"))
-        self.noise = slider("noise", c.noise, 0, 0.5, 0.05, layout=widgets.Layout(width="220px"))
+        self.noise = slider("noise", c.noise, 0, 0.5, 0.05, layout=widgets.Layout(width="210px"))
         self.train_ratio = slider("training share", c.train_ratio, 0.1, 0.9, 0.1, layout=widgets.Layout(width="260px"))
-        self.batch_size = slider("batch size", c.batch_size, 1, 30, integer=True, layout=widgets.Layout(width="250px"))
+        self.batch_size = slider("batch size", c.batch_size, 1, 30, integer=True, layout=widgets.Layout(width="240px"))
         self.feature_boxes = {name: widgets.Checkbox(value=name in c.features, description=label, indent=False,
                                                      layout=widgets.Layout(width="62px"))
                               for name, (label, _) in FEATURES.items()}
@@ -787,7 +796,7 @@ class PlaygroundWidget:
                                                   value=(c.layer_activations + ("same",) * MAX_LAYERS)[k],
                                                   **sized("105px", "12px")) for k in range(MAX_LAYERS)]
         self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init", **sized("140px", "30px"))
-        self.dropout = slider("dropout p", c.dropout, 0, 0.5, 0.05, layout=widgets.Layout(width="240px"))
+        self.dropout = slider("dropout p", c.dropout, 0, 0.5, 0.05, layout=widgets.Layout(width="230px"))
         self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr",
                                    **sized("130px", "20px"))
         self.optimiser = widgets.Dropdown(options=list(OPTIMIZERS), value=c.optimiser, description="optimiser",
@@ -812,9 +821,9 @@ class PlaygroundWidget:
         self.add_layer = widgets.Button(description="+ layer", tooltip="add a hidden layer", layout=small)
         self.remove_layer = widgets.Button(description="− layer", tooltip="remove the last hidden layer", layout=small)
         self.add_neuron = [widgets.Button(description=f"+ {k + 1}", tooltip=f"add a neuron to layer {k + 1}",
-                                          layout=widgets.Layout(width="40px")) for k in range(MAX_LAYERS)]
+                                          layout=widgets.Layout(width="34px", padding="0")) for k in range(MAX_LAYERS)]
         self.remove_neuron = [widgets.Button(description=f"− {k + 1}", tooltip=f"remove a neuron from layer {k + 1}",
-                                             layout=widgets.Layout(width="40px")) for k in range(MAX_LAYERS)]
+                                             layout=widgets.Layout(width="34px", padding="0")) for k in range(MAX_LAYERS)]
         self.play_button.on_click(lambda _: self.play())
         self.pause_button.on_click(lambda _: self.pause())
         self.step_button.on_click(lambda _: self.step_once())
@@ -867,31 +876,35 @@ class PlaygroundWidget:
         self.canvas.on_mouse_move(self.on_mouse_move)
         self.canvas.on_mouse_down(self.on_mouse_down)
         self.canvas.on_mouse_out(self.on_mouse_out)
-        self.output, self.curves = widgets.HTML(), widgets.HTML()
+        on_output = dict(margin="0", padding="0", grid_area="output")
+        self.output, self.points = widgets.HTML(layout=widgets.Layout(**on_output)), widgets.HTML(layout=widgets.Layout(**on_output))
+        self.curves = widgets.HTML()
         self.network.add_class("playground-network")
-        self.output.add_class("playground-output")
         self.curves.add_class("playground-curves")
         # The Canvas lies over the network's SVG (both in one grid cell, the Canvas above): it draws
         # nothing, so the picture shows through, and it tells the kernel where the mouse is.
         picture = widgets.GridBox([self.network, self.canvas],
                                   layout=widgets.Layout(grid_template_areas='"network"', align_items="flex-start",
                                                         flex="none"))
+        # The points lie over the output picture the same way: they stay while the picture changes.
+        output = widgets.GridBox([self.output, self.points],
+                                 layout=widgets.Layout(grid_template_areas='"output"', align_items="flex-start"))
+        output.add_class("playground-output")
 
         self.box = widgets.VBox([
             row([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status, self.speed]),
             row([self.message, self.pointer]),
-            widgets.HBox([picture, widgets.VBox([self.output, widgets.HBox([self.show_test, self.discretize])],
+            widgets.HBox([picture, widgets.VBox([output, widgets.HBox([self.show_test, self.discretize])],
                                                 layout=widgets.Layout(flex="none")),
                           self.curves], layout=widgets.Layout(align_items="flex-start", justify_content="space-between",
                                                               margin="4px 0")),
             row([self.weight, self.weight_value]),
-            row([self.data, self.new_data, self.noise, self.train_ratio]),
+            row([self.data, self.new_data, self.noise, self.train_ratio, self.batch_size]),
             row([widgets.Label("inputs:"), *self.feature_boxes.values()]),
             row([self.add_layer, self.remove_layer, self.structure,
                  *(widgets.HBox([add, remove]) for add, remove in zip(self.add_neuron, self.remove_neuron))]),
             row([self.activation, widgets.Label("own activation of layer"), *self.layer_activation]),
-            row([self.init, self.dropout, self.batch_size]),
-            row([self.lr, self.optimiser, self.regularisation, self.rate]),
+            row([self.lr, self.optimiser, self.regularisation, self.rate, self.init, self.dropout]),
             row([self.save_button, self.load_button, self.code_button, self.text]),
             self.code,
         ], layout=widgets.Layout(max_width="1100px"))
@@ -917,12 +930,13 @@ class PlaygroundWidget:
     def draw_output(self):
         """The big picture: the output over the plane, or the hovered neuron's."""
         p = self.playground
-        if self._points is None:
-            self._points = points_svg(p, OUTPUT_SIZE, self.show_test.value)
         layer, index = self.hovered or (len(self.maps) - 1, 0)
         title = "output" if self.hovered is None else f"{p.neuron_name(layer, index)} (the neuron under the mouse)"
-        self.output.value = output_svg(p, self.maps[layer][index], show_test=self.show_test.value,
-                                       discretize=self.discretize.value, title=title, points=self._points)
+        self.output.value = output_svg(p, self.maps[layer][index], discretize=self.discretize.value, title=title)
+
+    def draw_points(self):
+        """The points over the output: after the data changed, or "show test data" was ticked."""
+        self.points.value = points_svg(self.playground, OUTPUT_SIZE, self.show_test.value)
 
     def after_rebuild(self):
         """The network or the data changed: renew the weight list, the buttons and the picture's layout, then redraw."""
@@ -939,8 +953,9 @@ class PlaygroundWidget:
         self.layout = network_layout([len(p.config.features), *hidden, 1])
         self.canvas.width, self.canvas.height = self.layout.width, self.layout.height
         self.canvas.layout.width, self.canvas.layout.height = f"{self.layout.width}px", f"{self.layout.height}px"
-        self.hovered, self._inputs, self._points = None, None, None
+        self.hovered, self._inputs = None, None
         self.pointer.value = ""
+        self.draw_points()
         self._syncing = True
         try:
             self.weight.options = p.weight_names()
@@ -1009,8 +1024,8 @@ class PlaygroundWidget:
             self.draw()   # a training setting: the same network, and the next step uses it
 
     def on_toggle(self, change=None):
-        """show test data / discretize output: redraw the output picture."""
-        self._points = None
+        """show test data / discretize output: redraw the points and the output picture."""
+        self.draw_points()
         self.draw_output()
 
     def change_layers(self, delta):
