@@ -588,9 +588,10 @@ def network_svg(playground, maps, picked=None, hovered=None, layout=None, stride
 def neuron_images(playground, layout, layer, m, stride=2):
     """The <image> elements (and, for the inputs, the names) of one layer's neurons: m (width, steps, steps)."""
     size, parts = layout.size, []
+    pictures = colours(m[:, ::stride, ::stride])   # the whole layer at once
     for index in range(m.shape[0]):
         x, y = layout.centres[layer][index]
-        uri = data_uri(png(colours(m[index][::stride, ::stride])))
+        uri = data_uri(png(pictures[index]))
         parts.append(f'<image x="{x - size / 2:.0f}" y="{y - size / 2:.0f}" width="{size}" height="{size}" href="{uri}"/>')
         if layer == 0:
             parts.append(f'<text x="{x - size / 2 - 4:.0f}" y="{y + 4:.0f}" text-anchor="end">'
@@ -708,7 +709,7 @@ def status(playground):
 
 LEARNING_RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-MAX_FPS = 60        # frames per second at most while playing: a browser paints no more often than this
+MAX_FPS = 40        # frames per second at most while playing: above the 30 that look smooth, and no more than the page keeps up with
 MIN_PAUSE = 0.002   # s between two frames at least, in which the page's messages (a click, a slider) get the kernel
 
 
