@@ -472,7 +472,7 @@ def neuron_maps(playground, steps=40):
     return [h.T.reshape(-1, steps, steps) for h in playground.neuron_outputs(plane_grid(steps))]
 
 
-NETWORK_WIDTH = 470   # px: the network picture's widest, so that it, the output and the curves share a 1280-px window
+NETWORK_WIDTH = 490   # px: the network picture's widest, so that it, the output and the curves share a 1280-px window
 
 
 @dataclasses.dataclass
@@ -662,7 +662,7 @@ def output_svg(playground, surface, size=OUTPUT_SIZE, discretize=False, title="o
     return "".join(parts)
 
 
-def loss_svg(history, width=260, height=150):
+def loss_svg(history, width=260, height=200):
     """Training (grey) and test (black) loss per epoch as two SVG polylines with labels, 0 at the
     bottom; at most one point per pixel column, so a long run stays a short text and a quick frame
     (only the epochs shown are read, and the top is the highest of them)."""
@@ -896,9 +896,8 @@ class PlaygroundWidget:
             row([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status, self.speed]),
             row([self.message, self.pointer]),
             widgets.HBox([picture, widgets.VBox([output, widgets.HBox([self.show_test, self.discretize])],
-                                                layout=widgets.Layout(flex="none")),
-                          self.curves], layout=widgets.Layout(align_items="flex-start", justify_content="space-between",
-                                                              margin="4px 0")),
+                                                layout=widgets.Layout(flex="none", margin="0 12px")),
+                          self.curves], layout=widgets.Layout(align_items="flex-start", margin="4px 0")),
             row([self.weight, self.weight_value]),
             row([self.data, self.new_data, self.noise, self.train_ratio, self.batch_size]),
             row([widgets.Label("inputs:"), *self.feature_boxes.values()]),
