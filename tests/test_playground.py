@@ -677,6 +677,7 @@ def test_hovering_a_neuron_shows_its_picture_on_the_output():
     output = view.output.value
     view.on_mouse_move(*view.layout.centres[1][2])         # h1.3
     assert view.hovered == (1, 2) and ">h1.3 (the neuron under the mouse)<" in view.output.value
+    assert 'stroke="black" stroke-width="2"' in view.network.value   # framed in the network picture
     neuron = playground.output_svg(view.playground, view.maps[1][2], title="h1.3 (the neuron under the mouse)")
     assert view.output.value == neuron and view.pointer.value.startswith("h1.3's output over the plane")
     view.step()                                            # while it trains, the output keeps showing h1.3
@@ -687,6 +688,7 @@ def test_hovering_a_neuron_shows_its_picture_on_the_output():
     view.on_mouse_move(*view.layout.centres[0][0])
     view.on_mouse_out()
     assert view.hovered is None and view.pointer.value == "" and ">output<" in view.output.value
+    assert 'stroke="black" stroke-width="2"' not in view.network.value
 
 
 def test_widget_toggles_show_test_data_and_discretize_output():

@@ -12,6 +12,8 @@ Three parts, from the bottom up:
   cheap enough to redraw every frame.
 - PlaygroundWidget: controls wired to a Playground; play runs as an asyncio
   task in the kernel's event loop, so the page and the controls stay live.
+  A transparent ipycanvas Canvas over the network picture reports the mouse:
+  a click picks a weight or a bias, hovering shows a neuron on the output.
 """
 import asyncio
 import collections
@@ -918,14 +920,18 @@ class PlaygroundWidget:
         points are kept from the last rebuild: they change only with the data)."""
         p = self.playground
         self.maps = neuron_maps(p, self.grid_steps)
-        if self._inputs is None:
-            self._inputs = neuron_images(p, self.layout, 0, self.maps[0])
-        self.network.value = network_svg(p, self.maps, picked=self.weight.value, hovered=self.hovered,
-                                         layout=self.layout, inputs=self._inputs)
+        self.draw_network()
         self.draw_output()
         self.curves.value = loss_svg(p.history)
         self.status.value = status(p)
         self.frames += 1
+
+    def draw_network(self):
+        """The network picture from the last frame's neuron maps, the picked weight red, the hovered neuron framed."""
+        if self._inputs is None:
+            self._inputs = neuron_images(self.playground, self.layout, 0, self.maps[0])
+        self.network.value = network_svg(self.playground, self.maps, picked=self.weight.value, hovered=self.hovered,
+                                         layout=self.layout, inputs=self._inputs)
 
     def draw_output(self):
         """The big picture: the output over the plane, or the hovered neuron's."""
@@ -974,12 +980,14 @@ class PlaygroundWidget:
         hovered = hit[1:] if hit is not None and hit[0] == "neuron" else None
         if hovered != self.hovered:
             self.hovered = hovered
+            self.draw_network()
             self.draw_output()
 
     def on_mouse_out(self, x=None, y=None):
         self.pointer.value = ""
         if self.hovered is not None:
             self.hovered = None
+            self.draw_network()
             self.draw_output()
 
     def on_mouse_down(self, x, y):
