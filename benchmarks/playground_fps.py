@@ -18,9 +18,9 @@ The browser's own drawing is not measured here: tests/e2e/test_browser.py's
 test_playground_plays_30_frames_per_second counts the frames Chromium paints.
 In the page a frame replaces the SVG text of the network, the output picture
 and the loss curves (the points over the output stay). While playing, the
-widget starts a frame at most MAX_FPS = 40 times a second and sleeps at least
+widget starts a frame at most MAX_FPS = 60 times a second and sleeps at least
 MIN_PAUSE = 2 ms between frames, to hand the event loop to the page's messages,
-so it plays at min(40, 1 / (frame time + 2 ms)) frames per second.
+so it plays at min(60, 1 / (frame time + 2 ms)) frames per second.
 """
 import argparse
 import os

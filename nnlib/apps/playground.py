@@ -711,7 +711,7 @@ def status(playground):
 
 LEARNING_RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
-MAX_FPS = 40        # frames per second at most while playing: above the 30 that look smooth, and no more than the page keeps up with
+MAX_FPS = 60        # frames per second at most while playing: a browser paints no more often than this
 MIN_PAUSE = 0.002   # s between two frames at least, in which the page's messages (a click, a slider) get the kernel
 
 
