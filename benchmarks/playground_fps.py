@@ -14,11 +14,13 @@ drawing, and how many bytes of widget values one frame sends to the page.
     python benchmarks/playground_fps.py             # 200 frames per network
     python benchmarks/playground_fps.py --frames 50 --threads 2
 
-The browser's own drawing is not measured here (see the e2e tests): in the
-page a frame replaces three HTML widgets' SVG text, which the browser draws in
-a few milliseconds. While playing, the widget also waits frame_pause = 0.02 s
-between frames, to hand the event loop to the page's messages, which caps the
-rate at 1 / (frame time + 0.02 s).
+The browser's own drawing is not measured here: tests/e2e/test_browser.py's
+test_playground_plays_30_frames_per_second counts the frames Chromium paints.
+In the page a frame replaces the SVG text of the network, the output picture
+and the loss curves (the points over the output stay). While playing, the
+widget starts a frame at most MAX_FPS = 60 times a second and sleeps at least
+MIN_PAUSE = 2 ms between frames, to hand the event loop to the page's messages,
+so it plays at min(60, 1 / (frame time + 2 ms)) frames per second.
 """
 import argparse
 import os
@@ -43,6 +45,7 @@ def main():
     from nnlib.apps import playground
 
     networks = {
+        "2-4-2-1 (the Playground's default)": dict(features=("x1", "x2"), hidden=(4, 2)),
         "2-4-4-1 (TensorFlow Playground's default)": dict(features=("x1", "x2"), hidden=(4, 4)),
         "7-8-8-8-8-8-8-1 (the largest)": dict(features=tuple(playground.FEATURES), hidden=(8,) * 6, lr=0.003),
     }
@@ -61,14 +64,16 @@ def main():
             draws.append(end - middle)
             frames.append(end - start)
         frames, steps, draws = (np.array(t) * 1000 for t in (frames, steps, draws))
-        sent = sum(len(w.value.encode()) for w in (view.network, view.output, view.curves, view.status))
+        sent = sum(len(w.value.encode()) for w in (view.network, view.output, view.curves, view.status, view.speed))
         median = np.median(frames)
         print(f"\n{name}")
         print(f"  frame (epoch + redraw): median {median:.1f} ms, 90th percentile {np.percentile(frames, 90):.1f} ms"
               f" -> {1000 / median:.0f} frames per second in the kernel")
         print(f"  of which training one epoch {np.median(steps):.1f} ms (mean {steps.mean():.1f}), "
               f"drawing every view {np.median(draws):.1f} ms (mean {draws.mean():.1f})")
-        print(f"  playing (with the 0.02 s pause between frames): {1000 / (median + 20):.0f} frames per second")
+        playing = min(playground.MAX_FPS, 1000 / (median + 1000 * playground.MIN_PAUSE))
+        print(f"  playing (at most {playground.MAX_FPS} a second, {playground.MIN_PAUSE * 1000:.0f} ms between frames): "
+              f"{playing:.0f} frames per second")
         print(f"  widget values per frame: {sent / 1024:.0f} KiB; {playground.status(view.playground)}")
 
 

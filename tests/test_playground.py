@@ -281,7 +281,7 @@ def test_neuron_maps_and_network_picture_show_every_neuron():
 def test_output_and_loss_pictures():
     p = playground.Playground(train_ratio=0.2)
     p.step(2)
-    svg = playground.output_svg(p, playground.neuron_maps(p, 10)[-1][0])
+    svg = playground.points_svg(p)
     train = svg.split('class="train" d="')[1].split('"')[0]
     test = svg.split('class="test" d="')[1].split('"')[0]
     assert train.count("M") == 100 and test.count("M") == 400   # one dot per point
@@ -374,20 +374,24 @@ def test_play_needs_an_event_loop_and_stops_on_pause():
     assert not view.playing and view.message.value == f"paused at epoch {epoch}" and view.playground.epoch == epoch and view.status.value.startswith(f"epoch {epoch}:")
 
 
-def test_a_new_playground_pauses_the_others_and_play_stops_at_max_epochs():
+def test_a_new_playground_pauses_the_others_and_play_has_no_epoch_limit():
     async def scenario():
-        first = playground.build_playground(max_epochs=1000)
+        first = playground.build_playground()
         first.play()
         await asyncio.sleep(0.01)
-        second = playground.build_playground(max_epochs=4, frame_pause=0)
+        second = playground.build_playground(max_fps=None)
         assert not first.playing
+        second.playground.epoch = 5000   # far beyond any limit: play goes on
         second.play()
-        await asyncio.sleep(0.2)
+        while second.playground.epoch < 5004:
+            await asyncio.sleep(0)
+        assert second.playing and second.message.value == "playing"
+        second.pause()
         return first, second
 
     first, second = asyncio.run(scenario())
-    assert not second.playing and second.playground.epoch == 4 and first.task is None
-    assert second.message.value == "paused at epoch 4 (max_epochs = 4)"
+    assert not second.playing and second.playground.epoch >= 5004 and first.task is None
+    assert second.message.value == f"paused at epoch {second.playground.epoch}"
 
 
 def test_overflowing_weights_draw_as_nan_instead_of_failing():
@@ -405,10 +409,17 @@ def test_overflowing_weights_draw_as_nan_instead_of_failing():
     assert [m.shape for m in maps] == [(2, 5, 5), (4, 5, 5), (4, 5, 5), (1, 5, 5)] and np.isnan(maps[-1]).all()
 
 
-def test_play_reports_its_frame_rate():
-    view = playground.build_playground(frame_pause=0.0)
+def test_play_reports_its_frame_rate_and_then_that_it_stopped():
+    view = playground.build_playground(max_fps=None)
+    assert view.speed.value == "not playing"
     assert asyncio.run(view.run(frames=1000, seconds=1.3)) > 1
-    assert view.speed.value.endswith("frames per second") and int(view.speed.value.split()[0]) > 1
+    assert view.speed.value.startswith("not playing (played at ") and int(view.speed.value.split()[4]) > 1
+
+
+def test_play_keeps_to_max_fps():
+    view = playground.build_playground(max_fps=20)
+    frames = asyncio.run(view.run(seconds=0.6))
+    assert frames <= 0.6 * 20 + 1
 
 
 def test_new_data_and_loading_values_beyond_a_slider():
@@ -424,7 +435,7 @@ def test_new_data_and_loading_values_beyond_a_slider():
 
 
 def test_controls_moved_while_playing_apply_at_the_next_frame():
-    view = playground.build_playground(frame_pause=0.0)
+    view = playground.build_playground(max_fps=None)
 
     async def scenario():
         view.play()
@@ -544,3 +555,177 @@ def test_the_spiral_challenge_trains_each_settings_once():
     settings = {"hidden": (6,), "features": l11.WAVES}
     assert l11.train_on_spiral(settings) is l11.train_on_spiral(dict(reversed(settings.items())))
     assert l11.train_on_spiral(settings).trained.epoch == l11.SPIRAL_EPOCHS
+
+
+# ---------------------------------------------------------------- beyond TensorFlow Playground: click, hover, toggles
+
+
+def largest_playground():
+    return playground.Playground(features=tuple(playground_data.FEATURES), hidden=(8,) * playground.MAX_LAYERS)
+
+
+def test_the_network_layout_fits_its_width_for_every_depth():
+    for hidden in [(), (4, 2), (8,) * playground.MAX_LAYERS]:
+        widths = [7, *hidden, 1]
+        layout = playground.network_layout(widths)
+        assert layout.width <= playground.NETWORK_WIDTH and [len(c) for c in layout.centres] == widths
+        for centres in layout.centres:   # neurons of a layer do not touch, nor do layers
+            assert (np.diff(centres[:, 1]) > layout.size).all()
+        assert layout.gap > layout.size + 15   # room for the lines between the columns
+        assert max(c[:, 1].max() for c in layout.centres) + layout.size / 2 <= layout.height
+
+
+def test_pick_at_finds_every_neuron_and_every_line_of_the_largest_network():
+    p = largest_playground()
+    widths = [len(p.config.features), *p.config.hidden, 1]
+    layout = playground.network_layout(widths)
+    for layer, centres in enumerate(layout.centres):
+        for index, (x, y) in enumerate(centres):
+            assert playground.pick_at(layout, x + layout.size / 2 - 1, y - layout.size / 2 + 1) == ("neuron", layer, index)
+    for k in range(len(widths) - 1):
+        for i in range(widths[k]):
+            for j in range(widths[k + 1]):
+                x1, y1, x2, y2 = layout.segment(k, i, j)
+                # a tenth of the way along: lines from one neuron are 4 px apart there, lines of other neurons further
+                assert playground.pick_at(layout, x1 + 0.1 * (x2 - x1), y1 + 0.1 * (y2 - y1) + 1) == ("weight", k, i, j)
+    assert playground.pick_at(layout, 2, layout.height - 2) is None
+    assert len(p.weight_names()) == sum(a * b + b for a, b in zip(widths, widths[1:]))
+
+
+def test_network_picture_frames_the_picked_bias_and_the_hovered_neuron():
+    p = playground.Playground(hidden=(4, 2))
+    maps = playground.neuron_maps(p, 10)
+    plain = playground.network_svg(p, maps)
+    assert "<rect" not in plain
+    framed = playground.network_svg(p, maps, picked=(1, 0, None), hovered=(0, 1))
+    assert framed.count('stroke="red" stroke-width="2"') == 1 and framed.count('stroke="black" stroke-width="2"') == 1
+    layout = playground.network_layout([2, 4, 2, 1])
+    x, y = layout.centres[2][0]                  # the bias (1, 0, None) is neuron 0 of layer 2
+    assert f'x="{x - layout.size / 2 - 1.5:.1f}" y="{y - layout.size / 2 - 1.5:.1f}"' in framed.split('stroke="red" stroke-width="2"')[0]
+    inputs = playground.neuron_images(p, layout, 0, maps[0])
+    assert playground.network_svg(p, maps, layout=layout, inputs=inputs) == plain
+
+
+def test_discretized_output_has_two_colours():
+    surface = np.array([[-0.3, 0.0], [0.7, np.nan]])
+    np.testing.assert_array_equal(playground.discretized(surface), [[-1, 1], [1, np.nan]])
+    p = playground.Playground()
+    p.step(3)
+    surface = playground.neuron_maps(p, 12)[-1][0]
+    smooth = playground.output_svg(p, surface)
+    two = playground.output_svg(p, surface, discretize=True)
+    assert smooth != two
+    href = two.split('href="')[1].split('"')[0]
+    picture = matplotlib.image.imread(io.BytesIO(__import__("base64").b64decode(href.split(",")[1])), format="png")
+    colours = {tuple(c) for c in np.round(picture[..., :3].reshape(-1, 3) * 255).astype(int).tolist()}
+    assert colours <= {tuple(playground.ORANGE.astype(int)), tuple(playground.BLUE.astype(int))} and len(colours) == 2
+
+
+def test_show_test_data_hides_the_test_points_only():
+    p = playground.Playground(train_ratio=0.2)
+    surface = playground.neuron_maps(p, 10)[-1][0]
+    shown, hidden = playground.points_svg(p), playground.points_svg(p, show_test=False)
+    assert 'class="test"' in shown and 'class="test"' not in hidden and 'class="train"' in hidden
+    assert playground.output_svg(p, surface, title="h1.2").count(">h1.2<") == 1
+    same_frame = 'width="{}" height="{}" viewBox="{}"'.format(*playground.output_frame())
+    assert same_frame in shown and same_frame in playground.output_svg(p, surface)   # the points lie exactly over it
+
+
+def test_loss_curves_read_only_the_epochs_they_show():
+    class Counting(list):
+        reads = 0
+
+        def __getitem__(self, index):
+            Counting.reads += 1
+            return super().__getitem__(index)
+
+    history = {"train": Counting(np.linspace(1, 0, 200_000)), "test": Counting(np.linspace(1, 0.1, 200_000))}
+    svg = playground.loss_svg(history, width=260)
+    assert Counting.reads <= 2 * 260 and "epoch 199999" in svg
+    assert len(svg.split("<polyline")[1].split('points="')[1].split('"')[0].split()) <= 260
+
+
+def test_frame_rate_and_speed_text():
+    assert playground.frame_rate([]) == 0 and playground.frame_rate([1.0]) == 0
+    assert playground.frame_rate([0.0, 0.1, 0.2, 0.3]) == pytest.approx(10)
+    assert playground.speed_text([0.0, 0.5, 1.0], True) == "2 frames per second"
+    assert playground.speed_text([0.0, 0.5, 1.0], False) == "not playing (played at 2 frames per second)"
+    assert playground.speed_text([], False) == "not playing" and playground.speed_text([], True).startswith("playing")
+
+
+def test_clicking_a_line_or_a_neuron_picks_it_for_the_slider():
+    view = playground.build_playground(hidden=(4, 2))
+    x1, y1, x2, y2 = view.layout.segment(1, 2, 1)          # h1.3 → h2.2
+    view.on_mouse_down((x1 + x2) / 2 + 3, (y1 + y2) / 2)
+    assert view.weight.value == (1, 2, 1) and view.weight_value.description == "h1.3 → h2.2"
+    assert view.weight_value.value == playground.slider_value(view.playground.get_weight((1, 2, 1)))
+    assert 'stroke="red"' in view.network.value and view.message.value.startswith("picked h1.3 → h2.2")
+    view.weight_value.value = 2.5
+    assert view.playground.get_weight((1, 2, 1)) == 2.5
+
+    x, y = view.layout.centres[3][0]                       # the output neuron: its bias
+    view.on_mouse_down(x, y)
+    assert view.weight.value == (2, 0, None) and view.weight_value.description == "bias of output"
+    view.on_mouse_down(*view.layout.centres[0][1])         # an input has no bias
+    assert view.weight.value == (2, 0, None) and "x₂ is an input" in view.message.value
+    view.on_mouse_down(1, view.layout.height - 1)          # nothing there
+    assert view.weight.value == (2, 0, None)
+
+
+def test_hovering_a_neuron_shows_its_picture_on_the_output():
+    view = playground.build_playground(hidden=(4, 2))
+    output = view.output.value
+    view.on_mouse_move(*view.layout.centres[1][2])         # h1.3
+    assert view.hovered == (1, 2) and ">h1.3 (the neuron under the mouse)<" in view.output.value
+    assert 'stroke="black" stroke-width="2"' in view.network.value   # framed in the network picture
+    neuron = playground.output_svg(view.playground, view.maps[1][2], title="h1.3 (the neuron under the mouse)")
+    assert view.output.value == neuron and view.pointer.value.startswith("h1.3's output over the plane")
+    view.step()                                            # while it trains, the output keeps showing h1.3
+    assert ">h1.3 (the neuron under the mouse)<" in view.output.value
+    x1, y1, x2, y2 = view.layout.segment(0, 0, 0)
+    view.on_mouse_move((x1 + x2) / 2, (y1 + y2) / 2)       # a line: its value in the pointer Label
+    assert view.hovered is None and view.pointer.value.startswith("x₁ → h1.1: ") and ">output<" in view.output.value
+    view.on_mouse_move(*view.layout.centres[0][0])
+    view.on_mouse_out()
+    assert view.hovered is None and view.pointer.value == "" and ">output<" in view.output.value
+    assert 'stroke="black" stroke-width="2"' not in view.network.value
+
+
+def test_widget_toggles_show_test_data_and_discretize_output():
+    view = playground.build_playground()
+    assert 'class="test"' in view.points.value
+    view.show_test.value = False
+    assert 'class="test"' not in view.points.value and 'class="train"' in view.points.value
+    before = view.output.value
+    view.discretize.value = True
+    assert view.output.value != before
+    points = view.points.value
+    view.step()
+    assert view.points.value == points and view.discretize.value   # a frame leaves the points as they are
+
+
+def test_each_label_says_one_kind_of_thing_and_none_is_stale():
+    view = playground.build_playground()
+    view.step_once()
+    assert view.status.value.startswith("epoch 1:") and view.message.value == "stepped to epoch 1"
+    view.lr.value = 0.3
+    assert view.message.value == "lr changed: applies from the next epoch on"
+    view.data.value = "XOR"
+    assert view.message.value == "data changed: a new network" and view.status.value.startswith("epoch 0:")
+
+    async def scenario():
+        view.play()
+        while view.playground.epoch < 5:
+            await asyncio.sleep(0)
+        playing = view.status.value, view.speed.value, view.message.value
+        view.pause_button.click()
+        return playing
+
+    status, speed, message = asyncio.run(scenario())
+    assert status.startswith("epoch ") and message == "playing"
+    assert speed.endswith("frames per second") or speed.startswith("playing")
+    epoch = view.playground.epoch
+    assert view.status.value.startswith(f"epoch {epoch}:") and view.message.value == f"paused at epoch {epoch}"
+    assert view.speed.value.startswith("not playing")
+    texts = [view.status.value, view.speed.value, view.message.value, view.pointer.value]
+    assert not any("frames per second" in t for t in (texts[0], texts[2]))   # no Label says another's news

@@ -12,6 +12,8 @@ Three parts, from the bottom up:
   cheap enough to redraw every frame.
 - PlaygroundWidget: controls wired to a Playground; play runs as an asyncio
   task in the kernel's event loop, so the page and the controls stay live.
+  A transparent ipycanvas Canvas over the network picture reports the mouse:
+  a click picks a weight or a bias, hovering shows a neuron on the output.
 """
 import asyncio
 import collections
@@ -423,6 +425,7 @@ def _nested(value):
 
 # ---------------------------------------------------------------- views: pure functions returning data
 
+OUTPUT_SIZE, OUTPUT_PAD = 250, 24   # px: the output picture's side, and the room for its axis labels
 ORANGE, LIGHT, BLUE = np.array([245, 147, 34.0]), np.array([232, 234, 235.0]), np.array([8, 119, 189.0])
 
 
@@ -471,73 +474,188 @@ def neuron_maps(playground, steps=40):
     return [h.T.reshape(-1, steps, steps) for h in playground.neuron_outputs(plane_grid(steps))]
 
 
-def network_svg(playground, maps, picked=None, size=34, stride=2):
+NETWORK_WIDTH = 490   # px: the network picture's widest, so that it, the output and the curves share a 1280-px window
+
+
+@dataclasses.dataclass
+class NetworkLayout:
+    """Where network_svg draws each neuron, so that a click or hover at (x, y) finds it again.
+
+    size: the side of each neuron's picture (px); centres[layer]: (width of that layer, 2) array of the
+    pictures' centres, inputs first; width, height: the whole picture; gap: px between layers' centres."""
+
+    size: int
+    gap: float
+    width: int
+    height: int
+    centres: list
+
+    def segment(self, k, i, j):
+        """The line of weight W[i, j] of Linear layer k: (x1, y1, x2, y2), from the right edge of
+        neuron i of layer k to the left edge of neuron j of layer k + 1. i and j may be index arrays."""
+        start, end = self.centres[k][i], self.centres[k + 1][j]
+        return start[..., 0] + self.size / 2, start[..., 1], end[..., 0] - self.size / 2, end[..., 1]
+
+
+def network_layout(widths, max_width=NETWORK_WIDTH, size=30, left=44):
+    """The NetworkLayout of layers of these widths (inputs first, output last): columns as far apart
+    as max_width allows (at most 110 px), each column centred vertically."""
+    gap = min(110.0, (max_width - left - size - 6) / max(len(widths) - 1, 1))
+    gap_y, top = size + 10, 18
+    height = top + max(widths) * gap_y
+    centres = [np.column_stack([np.full(n, left + layer * gap + size / 2),
+                                top + (max(widths) - n) * gap_y / 2 + np.arange(n) * gap_y + size / 2])
+               for layer, n in enumerate(widths)]
+    return NetworkLayout(size, gap, int(round(left + (len(widths) - 1) * gap + size + 6)), int(height), centres)
+
+
+def pick_at(layout, x, y, tolerance=4.0):
+    """What is at (x, y) of the network picture: ("neuron", layer, index) inside a neuron's square,
+    else ("weight", k, i, j) for the line of W[i, j] of Linear layer k nearest to the point and at
+    most `tolerance` px away, else None."""
+    half = layout.size / 2
+    for layer, centres in enumerate(layout.centres):
+        inside = np.flatnonzero((np.abs(centres[:, 0] - x) <= half) & (np.abs(centres[:, 1] - y) <= half))
+        if len(inside):
+            return ("neuron", layer, int(inside[0]))
+    best, nearest = None, tolerance
+    for k in range(len(layout.centres) - 1):
+        n_in, n_out = len(layout.centres[k]), len(layout.centres[k + 1])
+        i, j = np.meshgrid(np.arange(n_in), np.arange(n_out), indexing="ij")
+        x1, y1, x2, y2 = layout.segment(k, i.ravel(), j.ravel())   # every line between the two layers at once
+        dx, dy = x2 - x1, y2 - y1
+        t = np.clip(((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy), 0, 1)   # the nearest point's place
+        distance = np.hypot(x1 + t * dx - x, y1 + t * dy - y)
+        if distance.min() <= nearest:
+            nearest, closest = float(distance.min()), int(distance.argmin())
+            best = ("weight", k, int(i.ravel()[closest]), int(j.ravel()[closest]))
+    return best
+
+
+def column_title(playground, layer, layers, narrow):
+    if layer == 0:
+        return "inputs"
+    if layer == layers - 1:
+        return "output"
+    activation = playground.config.activation_of(layer - 1)
+    return f"{layer}: {activation}" if narrow else f"layer {layer}: {activation}"
+
+
+def network_svg(playground, maps, picked=None, hovered=None, layout=None, stride=2, inputs=None):
     """The network as an SVG string: a small heat map per neuron (from neuron_maps, every
-    stride-th row and column: a 34-pixel picture needs no more),
+    stride-th row and column: a 30-pixel picture needs no more),
     lines for the weights, width by |w| and colour by sign (blue +, orange -).
-    picked: a weight key (layer, row, column) to draw in red."""
+    picked: a weight key (layer, row, column) drawn in red, or a bias key (layer, neuron, None)
+    whose neuron gets a red frame. hovered: (layer, index) of a neuron that gets a black frame.
+    layout: network_layout(...) of these maps' widths (made here if not given).
+    inputs: the input neurons' <image> elements, if already made (they never change during training)."""
     widths = [m.shape[0] for m in maps]
-    gap_x, gap_y, top = 120, size + 14, 18
-    height = top + max(widths) * gap_y + 6
-    width = 50 + (len(widths) - 1) * gap_x + size + 20
-
-    def centre(layer, index):
-        offset = (max(widths) - widths[layer]) * gap_y / 2
-        return 50 + layer * gap_x + size / 2, top + offset + index * gap_y + size / 2
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" style="flex:none" font-family="sans-serif" font-size="11">']
+    layout = layout or network_layout(widths)
+    size = layout.size
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.width}" height="{layout.height}" '
+             f'style="flex:none; display:block" font-family="sans-serif" font-size="11">']
     for k, layer in enumerate(linear_layers(playground.model)):
         W = layer.W
         for i in range(W.shape[0]):
             for j in range(W.shape[1]):
                 w = float(W[i, j])
-                (x1, y1), (x2, y2) = centre(k, i), centre(k + 1, j)
+                x1, y1, x2, y2 = layout.segment(k, i, j)
                 colour = "red" if picked == (k, i, j) else ("#0877bd" if w > 0 else "#f59322")
                 stroke = min(0.5 + 1.5 * abs(w), 7) if np.isfinite(w) else 1
-                parts.append(f'<line x1="{x1 + size / 2:.0f}" y1="{y1:.0f}" x2="{x2 - size / 2:.0f}" y2="{y2:.0f}" '
-                             f'stroke="{colour}" stroke-width="{stroke:.1f}" opacity="0.8"><title>'
-                             f'{playground.neuron_name(k, i)} → {playground.neuron_name(k + 1, j)}: {w:.3f}</title></line>')
+                parts.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" '
+                             f'stroke="{colour}" stroke-width="{stroke:.1f}" opacity="0.8"/>')
+    narrow = layout.gap < 90
     for layer, m in enumerate(maps):
-        title = ("inputs" if layer == 0 else "output" if layer == len(maps) - 1
-                 else f"layer {layer}: {playground.config.activation_of(layer - 1)}")
-        parts.append(f'<text x="{centre(layer, 0)[0]:.0f}" y="11" text-anchor="middle">{title}</text>')
-        for index in range(m.shape[0]):
-            x, y = centre(layer, index)
-            uri = data_uri(png(colours(m[index][::stride, ::stride])))
-            parts.append(f'<image x="{x - size / 2:.0f}" y="{y - size / 2:.0f}" width="{size}" height="{size}" href="{uri}">'
-                         f'<title>{playground.neuron_name(layer, index)}</title></image>')
-            if layer == 0:
-                parts.append(f'<text x="{x - size / 2 - 4:.0f}" y="{y + 4:.0f}" text-anchor="end">'
-                             f'{playground.neuron_name(0, index)}</text>')
+        x = layout.centres[layer][0][0]
+        parts.append(f'<text x="{x:.0f}" y="11" text-anchor="middle" font-size="{10 if narrow else 11}">'
+                     f'{column_title(playground, layer, len(maps), narrow)}</text>')
+        if layer == 0 and inputs is not None:
+            parts.append(inputs)
+            continue
+        parts.append(neuron_images(playground, layout, layer, m, stride))
+    frames = []
+    if picked is not None and picked[2] is None:
+        frames.append((picked[0] + 1, picked[1], "red"))
+    if hovered is not None:
+        frames.append((*hovered, "black"))
+    for layer, index, colour in frames:
+        if layer < len(layout.centres) and index < len(layout.centres[layer]):
+            x, y = layout.centres[layer][index]
+            parts.append(f'<rect x="{x - size / 2 - 1.5:.1f}" y="{y - size / 2 - 1.5:.1f}" width="{size + 3}" '
+                         f'height="{size + 3}" fill="none" stroke="{colour}" stroke-width="2"/>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def output_svg(playground, surface, size=300):
-    """The output over the plane (surface (steps, steps), e.g. neuron_maps(...)[-1][0]) with the
-    training points (white rim) and test points (black rim), as an SVG string with axis ticks."""
-    scale = size / (2 * EXTENT)
-    pad = 24
-    width, height = size + pad + 10, size + pad + 12
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 -8 {width} {height}" '
-             f'style="flex:none" font-family="sans-serif" font-size="11">',
-             f'<image x="{pad}" y="0" width="{size}" height="{size}" preserveAspectRatio="none" '
-             f'href="{data_uri(png(colours(surface)))}"/>']
+def neuron_images(playground, layout, layer, m, stride=2):
+    """The <image> elements (and, for the inputs, the names) of one layer's neurons: m (width, steps, steps)."""
+    size, parts = layout.size, []
+    pictures = colours(m[:, ::stride, ::stride])   # the whole layer at once
+    for index in range(m.shape[0]):
+        x, y = layout.centres[layer][index]
+        uri = data_uri(png(pictures[index]))
+        parts.append(f'<image x="{x - size / 2:.0f}" y="{y - size / 2:.0f}" width="{size}" height="{size}" href="{uri}"/>')
+        if layer == 0:
+            parts.append(f'<text x="{x - size / 2 - 4:.0f}" y="{y + 4:.0f}" text-anchor="end">'
+                         f'{playground.neuron_name(0, index)}</text>')
+    return "".join(parts)
+
+
+def discretized(surface):
+    """The surface as two colours, as TensorFlow Playground's "discretize output": +1 where it is 0 or
+    more, -1 below; NaN stays NaN."""
+    surface = np.asarray(surface, dtype=np.float64)
+    return np.where(np.isnan(surface), np.nan, np.where(surface >= 0, 1.0, -1.0))
+
+
+def output_frame(size=OUTPUT_SIZE):
+    """(width, height, viewBox) shared by the output's SVG and the points' SVG laid over it."""
+    width, height = size + OUTPUT_PAD + 10, size + OUTPUT_PAD + 26
+    return width, height, f"0 -22 {width} {height}"
+
+
+def points_svg(playground, size=OUTPUT_SIZE, show_test=True):
+    """The training points (white rim) and, with show_test, the test points (black rim) as an SVG of
+    output_svg's size, laid over it. The points change only with the data, so while the Playground
+    plays this SVG stays in the page as it is, and each frame sends (and the browser redraws) the
+    output picture under it only."""
+    scale, pad = size / (2 * EXTENT), OUTPUT_PAD
+    width, height, view = output_frame(size)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="{view}" '
+             f'style="flex:none; display:block">']
     # Each point is a round dot: a zero-length path segment drawn with a round pen. Four paths per
-    # set (rim, then the dots of each colour) instead of 500 circles keep a frame's text small.
-    for x, y, rim in ((playground.x_train, playground.y_train, "white"), (playground.x_test, playground.y_test, "black")):
+    # set (rim, then the dots of each colour) instead of 500 circles keep the text small.
+    sets = [(playground.x_train, playground.y_train, "white")]
+    if show_test:
+        sets.append((playground.x_test, playground.y_test, "black"))
+    for x, y, rim in sets:
         cx = pad + (np.clip(x[:, 0], -EXTENT, EXTENT) + EXTENT) * scale
         cy = (EXTENT - np.clip(x[:, 1], -EXTENT, EXTENT)) * scale
         dots = ["".join(f"M{a:.1f} {b:.1f}h0" for a, b in zip(cx[where], cy[where])) for where in (y < 0, y >= 0)]
         parts.append(f'<path class="{"train" if rim == "white" else "test"}" d="{"".join(dots)}" stroke="{rim}" '
-                     f'stroke-width="7.5" stroke-linecap="round"/>')
+                     f'stroke-width="6.5" stroke-linecap="round"/>')
         if playground.problem == "classification":
-            parts += [f'<path d="{d}" stroke="{colour}" stroke-width="5.5" stroke-linecap="round"/>'
+            parts += [f'<path d="{d}" stroke="{colour}" stroke-width="4.5" stroke-linecap="round"/>'
                       for d, colour in zip(dots, ("#f59322", "#0877bd"))]
         else:   # regression: each dot has the colour of its own target
             fill = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in colours(y)]
-            parts += [f'<path d="M{a:.1f} {b:.1f}h0" stroke="{f}" stroke-width="5.5" stroke-linecap="round"/>'
+            parts += [f'<path d="M{a:.1f} {b:.1f}h0" stroke="{f}" stroke-width="4.5" stroke-linecap="round"/>'
                       for a, b, f in zip(cx, cy, fill)]
+    return "".join(parts) + "</svg>"
+
+
+def output_svg(playground, surface, size=OUTPUT_SIZE, discretize=False, title="output"):
+    """The surface (steps, steps) over the plane (the output's, e.g. neuron_maps(...)[-1][0], or a hovered
+    neuron's) as an SVG string with axis ticks and the title above; points_svg's points go over it.
+    discretize: show the surface in two colours (discretized)."""
+    scale, pad = size / (2 * EXTENT), OUTPUT_PAD
+    width, height, view = output_frame(size)
+    shown = discretized(surface) if discretize else surface
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="{view}" '
+             f'style="flex:none; display:block" font-family="sans-serif" font-size="11">',
+             f'<text x="{pad}" y="-8">{html.escape(title)}</text>',
+             f'<image x="{pad}" y="0" width="{size}" height="{size}" preserveAspectRatio="none" '
+             f'href="{data_uri(png(colours(shown)))}"/>']
     for tick in range(-6, 7, 3):
         parts.append(f'<text x="{pad + (tick + EXTENT) * scale:.0f}" y="{size + 14}" text-anchor="middle">{tick}</text>')
         parts.append(f'<text x="{pad - 3}" y="{(EXTENT - tick) * scale + 4:.0f}" text-anchor="end">{tick}</text>')
@@ -546,32 +664,35 @@ def output_svg(playground, surface, size=300):
     return "".join(parts)
 
 
-def loss_svg(history, width=300, height=110):
+def loss_svg(history, width=260, height=200):
     """Training (grey) and test (black) loss per epoch as two SVG polylines with labels, 0 at the
-    bottom; at most one point per pixel column, so a long run stays a short text."""
-    train, test = np.asarray(history["train"], dtype=float), np.asarray(history["test"], dtype=float)
-    finite = np.concatenate([train[np.isfinite(train)], test[np.isfinite(test)], [1e-9]])
-    top = float(finite.max())
+    bottom; at most one point per pixel column, so a long run stays a short text and a quick frame
+    (only the epochs shown are read, and the top is the highest of them)."""
+    epochs = len(history["train"])
     left, plot_top, plot_height = 34, 16, height - 34
     plot_width = width - left - 4
-    shown = np.unique(np.linspace(0, len(train) - 1, min(len(train), plot_width)).round().astype(int))
+    shown = np.unique(np.linspace(0, epochs - 1, min(epochs, plot_width)).round().astype(int))
+    train = np.array([history["train"][i] for i in shown], dtype=float)
+    test = np.array([history["test"][i] for i in shown], dtype=float)
+    finite = np.concatenate([train[np.isfinite(train)], test[np.isfinite(test)], [1e-9]])
+    top = float(finite.max())
 
     def line(values, colour):
-        if len(values) < 2:
+        if epochs < 2:
             return ""
-        x = left + shown / max(len(values) - 1, 1) * plot_width
-        y = plot_top + plot_height - np.nan_to_num(values[shown], nan=top, posinf=top) / top * plot_height
+        x = left + shown / (epochs - 1) * plot_width
+        y = plot_top + plot_height - np.nan_to_num(values, nan=top, posinf=top) / top * plot_height
         points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y))
         return f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
 
     bottom = plot_top + plot_height
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" style="flex:none" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" style="flex:none; display:block" '
             f'font-family="sans-serif" font-size="11"><text x="{left}" y="11">loss per epoch: <tspan fill="#999">training</tspan>, test</text>'
             f'<rect x="{left}" y="{plot_top}" width="{plot_width}" height="{plot_height}" fill="white" stroke="#ccc"/>'
             f'<text x="{left - 3}" y="{plot_top + 9}" text-anchor="end">{top:.2g}</text>'
             f'<text x="{left - 3}" y="{bottom}" text-anchor="end">0</text>'
             f'<text x="{left}" y="{bottom + 13}">0</text>'
-            f'<text x="{left + plot_width}" y="{bottom + 13}" text-anchor="end">epoch {len(train) - 1}</text>'
+            f'<text x="{left + plot_width}" y="{bottom + 13}" text-anchor="end">epoch {epochs - 1}</text>'
             f'{line(train, "#999")}{line(test, "black")}</svg>')
 
 
@@ -590,54 +711,103 @@ def status(playground):
 
 LEARNING_RATES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+MAX_FPS = 60        # frames per second at most while playing: a browser paints no more often than this
+MIN_PAUSE = 0.002   # s between two frames at least, in which the page's messages (a click, a slider) get the kernel
+
+
+def frame_rate(times):
+    """Frames per second from the times (s, increasing) at which the last frames were drawn:
+    the frames after the first over the time they took; 0 for fewer than two."""
+    times = list(times)
+    if len(times) < 2 or times[-1] <= times[0]:
+        return 0.0
+    return (len(times) - 1) / (times[-1] - times[0])
+
+
+def speed_text(times, playing):
+    """The speed Label: the frame rate of the last second while playing; once paused, the rate it played at."""
+    rate = frame_rate(times)
+    if playing:
+        return f"{rate:.0f} frames per second" if rate else "playing: measuring the speed"
+    return f"not playing (played at {rate:.0f} frames per second)" if rate else "not playing"
+
+
+def pointer_text(playground, hit):
+    """What the pointer Label says about what is under the mouse (pick_at's answer)."""
+    if hit is None:
+        return ""
+    if hit[0] == "neuron":
+        _, layer, index = hit
+        name = playground.neuron_name(layer, index)
+        shown = f"{name}'s output over the plane is on the big picture"
+        return shown + ("" if layer == 0 else f"; click to pick its bias ({playground.get_weight((layer - 1, index, None)):.2f})")
+    _, k, i, j = hit
+    return (f"{playground.neuron_name(k, i)} → {playground.neuron_name(k + 1, j)}: "
+            f"{playground.get_weight((k, i, j)):.3f}; click to pick this weight")
 
 
 class PlaygroundWidget:
     """The Playground's controls and live views.
 
-    Read by tests (and browser tests): status (Label: epoch, losses, accuracy),
-    message (Label: what the last button did), speed (Label: frames per second
-    while playing), network / output / curves (HTML holding SVG), weight and
-    weight_value (the picked weight and its slider), text (Textarea with the
-    saved configuration), code (HTML with the nnlib code).
-    Only one Playground plays at a time: building a new one pauses the others,
-    and play stops by itself after max_epochs epochs.
+    Read by tests (and browser tests), one Label per kind of message: status (epoch, losses, accuracy;
+    every frame), speed (frames per second while playing), message (what the last button, click or
+    setting did) and pointer (what is under the mouse in the network picture). network / output / curves
+    are HTML holding SVG; clicks (pick a weight or a bias) and hovering (show a neuron's picture on the
+    output) reach the network picture through a transparent ipycanvas Canvas laid over it (the course's
+    drawing pad's Canvas: an HTML widget sends no mouse events). weight and weight_value are the picked
+    weight and its slider (whose description names it), show_test and discretize the output's toggles,
+    text the saved configuration (Textarea), code the nnlib code (HTML).
+    Only one Playground plays at a time: building a new one pauses the others. Play has no epoch limit.
     """
 
     _instances = weakref.WeakSet()
 
-    def __init__(self, config=None, grid_steps=40, frame_pause=0.02, max_epochs=1000, **settings):
+    def __init__(self, config=None, grid_steps=40, max_fps=MAX_FPS, **settings):
+        from ipycanvas import Canvas
+
         for other in list(PlaygroundWidget._instances):
             other.pause()
         PlaygroundWidget._instances.add(self)
         self.playground = Playground(config, **settings)
-        self.grid_steps, self.frame_pause, self.max_epochs = grid_steps, frame_pause, max_epochs
+        self.grid_steps, self.max_fps = grid_steps, max_fps
         self.task = None
         self.playing = False
         self._syncing = False   # True while code (not the learner) moves a control
         self.shown_values = collections.deque(maxlen=50)   # the weights lately put on the value slider
+        self.frame_times = collections.deque(maxlen=2 * MAX_FPS)   # when the last frames of play were drawn
         self.frames = 0
+        self.hovered = None      # (layer, index) of the neuron under the mouse, shown on the output
+        self.maps = None         # the neuron maps of the last frame (hovering redraws the output from them)
+        self.layout = None       # the network picture's NetworkLayout
+        self._inputs = None   # the input neurons' pictures: they only change with the data
         c = self.playground.config
-        style = {"description_width": "initial"}
-        self.data = widgets.Dropdown(options=list(DATASETS), value=c.data, description="data")
-        self.noise = slider("noise", c.noise, 0, 0.5, 0.05)
-        self.train_ratio = slider("training share", c.train_ratio, 0.1, 0.9, 0.1)
-        self.batch_size = slider("batch size", c.batch_size, 1, 30, integer=True)
+
+        def sized(width, description_width=None):
+            style = {"description_width": description_width} if description_width else {}
+            return dict(layout=widgets.Layout(width=width), style=style)
+
+        self.data = widgets.Dropdown(options=list(DATASETS), value=c.data, description="data", **sized("160px", "35px"))
+        self.noise = slider("noise", c.noise, 0, 0.5, 0.05, layout=widgets.Layout(width="210px"))
+        self.train_ratio = slider("training share", c.train_ratio, 0.1, 0.9, 0.1, layout=widgets.Layout(width="260px"))
+        self.batch_size = slider("batch size", c.batch_size, 1, 30, integer=True, layout=widgets.Layout(width="240px"))
         self.feature_boxes = {name: widgets.Checkbox(value=name in c.features, description=label, indent=False,
-                                                     layout=widgets.Layout(width="70px"))
+                                                     layout=widgets.Layout(width="62px"))
                               for name, (label, _) in FEATURES.items()}
-        self.activation = widgets.Dropdown(options=list(ACTIVATIONS), value=c.activation, description="activation")
-        self.layer_activation = [widgets.Dropdown(options=["same", *ACTIVATIONS], description=f"layer {k + 1}",
+        self.activation = widgets.Dropdown(options=list(ACTIVATIONS), value=c.activation, description="activation",
+                                           **sized("170px", "65px"))
+        self.layer_activation = [widgets.Dropdown(options=["same", *ACTIVATIONS], description=f"{k + 1}",
                                                   value=(c.layer_activations + ("same",) * MAX_LAYERS)[k],
-                                                  layout=widgets.Layout(width="150px"),
-                                                  style={"description_width": "45px"}) for k in range(MAX_LAYERS)]
-        self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init")
-        self.dropout = slider("dropout p", c.dropout, 0, 0.5, 0.05)
-        self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr")
-        self.optimiser = widgets.Dropdown(options=list(OPTIMIZERS), value=c.optimiser, description="optimiser")
+                                                  **sized("105px", "12px")) for k in range(MAX_LAYERS)]
+        self.init = widgets.Dropdown(options=list(INITS), value=c.init, description="init", **sized("140px", "30px"))
+        self.dropout = slider("dropout p", c.dropout, 0, 0.5, 0.05, layout=widgets.Layout(width="230px"))
+        self.lr = widgets.Dropdown(options=_options(LEARNING_RATES, c.lr), value=c.lr, description="lr",
+                                   **sized("130px", "20px"))
+        self.optimiser = widgets.Dropdown(options=list(OPTIMIZERS), value=c.optimiser, description="optimiser",
+                                          **sized("190px", "65px"))
         self.regularisation = widgets.Dropdown(options=list(REGULARISATIONS), value=c.regularisation,
-                                               description="regularisation", style=style)
-        self.rate = widgets.Dropdown(options=_options(RATES, c.rate), value=c.rate, description="rate")
+                                               description="regularisation", **sized("190px", "95px"))
+        self.rate = widgets.Dropdown(options=_options(RATES, c.rate), value=c.rate, description="rate",
+                                     **sized("130px", "35px"))
         self.settings = {"data": self.data, "noise": self.noise, "train_ratio": self.train_ratio,
                          "batch_size": self.batch_size, "activation": self.activation, "init": self.init,
                          "dropout": self.dropout, "lr": self.lr, "optimiser": self.optimiser,
@@ -645,20 +815,21 @@ class PlaygroundWidget:
         for control in [*self.settings.values(), *self.feature_boxes.values(), *self.layer_activation]:
             control.observe(self.on_setting, names="value")
 
-        self.play_button = widgets.Button(description="▶ play", tooltip="train continuously")
-        self.pause_button = widgets.Button(description="⏸ pause", tooltip="stop training")
-        self.step_button = widgets.Button(description="step", tooltip="train one epoch")
-        self.reset_button = widgets.Button(description="reset", tooltip="new random weights, epoch 0")
-        self.new_data = widgets.Button(description="new data", tooltip="new random points (the next seed)")
-        self.add_layer = widgets.Button(description="+ layer", tooltip="add a hidden layer")
-        self.remove_layer = widgets.Button(description="− layer", tooltip="remove the last hidden layer")
+        small = widgets.Layout(width="auto")
+        self.play_button = widgets.Button(description="▶ play", tooltip="train continuously", layout=small)
+        self.pause_button = widgets.Button(description="⏸ pause", tooltip="stop training", layout=small)
+        self.step_button = widgets.Button(description="step", tooltip="train one epoch", layout=small)
+        self.reset_button = widgets.Button(description="reset", tooltip="new random weights, epoch 0", layout=small)
+        self.new_data = widgets.Button(description="new data", tooltip="new random points (the next seed)", layout=small)
+        self.add_layer = widgets.Button(description="+ layer", tooltip="add a hidden layer", layout=small)
+        self.remove_layer = widgets.Button(description="− layer", tooltip="remove the last hidden layer", layout=small)
         self.add_neuron = [widgets.Button(description=f"+ {k + 1}", tooltip=f"add a neuron to layer {k + 1}",
-                                          layout=widgets.Layout(width="45px")) for k in range(MAX_LAYERS)]
+                                          layout=widgets.Layout(width="34px", padding="0")) for k in range(MAX_LAYERS)]
         self.remove_neuron = [widgets.Button(description=f"− {k + 1}", tooltip=f"remove a neuron from layer {k + 1}",
-                                             layout=widgets.Layout(width="45px")) for k in range(MAX_LAYERS)]
+                                             layout=widgets.Layout(width="34px", padding="0")) for k in range(MAX_LAYERS)]
         self.play_button.on_click(lambda _: self.play())
         self.pause_button.on_click(lambda _: self.pause())
-        self.step_button.on_click(lambda _: self.step())
+        self.step_button.on_click(lambda _: self.step_once())
         self.reset_button.on_click(lambda _: self.reset())
         self.new_data.on_click(lambda _: self.set(seed=self.playground.config.seed + 1))
         self.add_layer.on_click(lambda _: self.change_layers(+1))
@@ -667,65 +838,130 @@ class PlaygroundWidget:
             self.add_neuron[k].on_click(lambda _, k=k: self.change_neurons(k, +1))
             self.remove_neuron[k].on_click(lambda _, k=k: self.change_neurons(k, -1))
 
-        self.weight = widgets.Dropdown(description="weight", options=[("", None)], layout=widgets.Layout(width="330px"))
-        self.weight_value = slider("value", 0, -5, 5, 0.01)
+        self.weight = widgets.Dropdown(description="pick", options=[("", None)], **sized("250px", "30px"))
+        self.weight_value = slider("value", 0, -5, 5, 0.01, layout=widgets.Layout(width="380px"))
+        self.weight_value.add_class("playground-weight")
         self.weight.observe(self.on_pick, names="value")
         self.weight_value.observe(self.on_weight, names="value")
+        self.show_test = widgets.Checkbox(value=True, description="show test data", indent=False,
+                                          layout=widgets.Layout(width="auto"))
+        self.discretize = widgets.Checkbox(value=False, description="discretize output", indent=False,
+                                           layout=widgets.Layout(width="auto"))
+        self.show_test.observe(self.on_toggle, names="value")
+        self.discretize.observe(self.on_toggle, names="value")
 
-        self.text = widgets.Textarea(description="saved", layout=widgets.Layout(width="95%", height="60px"))
-        self.save_button = widgets.Button(description="save to text", tooltip="write configuration and weights below")
-        self.load_button = widgets.Button(description="load from text", tooltip="restore the text below")
-        self.code_button = widgets.Button(description="show code", tooltip="the nnlib code of this network")
+        self.text = widgets.Textarea(placeholder="save to text writes here; paste a saved text and load it",
+                                     layout=widgets.Layout(flex="1 1 300px", height="30px"))
+        self.save_button = widgets.Button(description="save to text", tooltip="write configuration and weights",
+                                          layout=small)
+        self.load_button = widgets.Button(description="load from text", tooltip="restore the text beside",
+                                          layout=small)
+        self.code_button = widgets.Button(description="show code", tooltip="the nnlib code of this network",
+                                          layout=small)
         self.save_button.on_click(lambda _: self.save())
         self.load_button.on_click(lambda _: self.load())
         self.code_button.on_click(lambda _: self.show_code())
         self.code = widgets.HTML()
 
-        self.status, self.message, self.speed = widgets.Label(), widgets.Label(), widgets.Label()
-        self.network, self.output, self.curves = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        # One Label per kind of message, each in a box of its own width, so that none runs into another.
+        self.status = widgets.Label(layout=widgets.Layout(width="450px", margin="0 12px 0 8px"))
+        self.speed = widgets.Label(speed_text((), False), layout=widgets.Layout(width="290px"))
+        self.message = widgets.Label(layout=widgets.Layout(flex="1 1 300px", margin="0 12px 0 0"))
+        self.pointer = widgets.Label(layout=widgets.Layout(flex="1 1 300px"))
+        for label, name in ((self.status, "status"), (self.speed, "speed"), (self.message, "message"),
+                            (self.pointer, "pointer")):
+            label.add_class(f"playground-{name}")
         self.structure = widgets.Label()
+
+        flush = dict(margin="0", padding="0", grid_area="network")
+        self.network = widgets.HTML(layout=widgets.Layout(**flush))
+        self.canvas = Canvas(width=10, height=10, layout=widgets.Layout(**flush))
+        self.canvas.on_mouse_move(self.on_mouse_move)
+        self.canvas.on_mouse_down(self.on_mouse_down)
+        self.canvas.on_mouse_out(self.on_mouse_out)
+        on_output = dict(margin="0", padding="0", grid_area="output")
+        self.output, self.points = widgets.HTML(layout=widgets.Layout(**on_output)), widgets.HTML(layout=widgets.Layout(**on_output))
+        self.curves = widgets.HTML()
+        self.network.add_class("playground-network")
+        self.curves.add_class("playground-curves")
+        # The Canvas lies over the network's SVG (both in one grid cell, the Canvas above): it draws
+        # nothing, so the picture shows through, and it tells the kernel where the mouse is.
+        picture = widgets.GridBox([self.network, self.canvas],
+                                  layout=widgets.Layout(grid_template_areas='"network"', align_items="flex-start",
+                                                        flex="none"))
+        # The points lie over the output picture the same way: they stay while the picture changes.
+        output = widgets.GridBox([self.output, self.points],
+                                 layout=widgets.Layout(grid_template_areas='"output"', align_items="flex-start"))
+        output.add_class("playground-output")
 
         self.box = widgets.VBox([
             row([self.play_button, self.pause_button, self.step_button, self.reset_button, self.status, self.speed]),
-            row([self.network, widgets.VBox([self.output, self.curves])]),
+            row([self.message, self.pointer]),
+            widgets.HBox([picture, widgets.VBox([output, widgets.HBox([self.show_test, self.discretize])],
+                                                layout=widgets.Layout(flex="none", margin="0 12px")),
+                          self.curves], layout=widgets.Layout(align_items="flex-start", margin="4px 0")),
             row([self.weight, self.weight_value]),
             row([self.data, self.new_data, self.noise, self.train_ratio, self.batch_size]),
             row([widgets.Label("inputs:"), *self.feature_boxes.values()]),
-            row([self.add_layer, self.remove_layer, self.structure]),
-            row([widgets.Label("neurons of layer k:"),
+            row([self.add_layer, self.remove_layer, self.structure,
                  *(widgets.HBox([add, remove]) for add, remove in zip(self.add_neuron, self.remove_neuron))]),
-            row([self.activation, self.init, self.dropout]),
-            row([widgets.Label("own activation:"), *self.layer_activation]),
-            row([self.lr, self.optimiser, self.regularisation, self.rate]),
-            row([self.save_button, self.load_button, self.code_button, self.message]),
-            self.text, self.code,
-        ])
+            row([self.activation, widgets.Label("own activation of layer"), *self.layer_activation]),
+            row([self.lr, self.optimiser, self.regularisation, self.rate, self.init, self.dropout]),
+            row([self.save_button, self.load_button, self.code_button, self.text]),
+            self.code,
+        ], layout=widgets.Layout(max_width="1100px"))
+        self.box.add_class("playground")
         self.after_rebuild()
 
     # ------------------------------------------------------------ drawing
 
     def draw(self):
-        """Redraw every view from the Playground as it is now."""
+        """Redraw every view from the Playground as it is now (the input neurons' pictures and the
+        points are kept from the last rebuild: they change only with the data)."""
         p = self.playground
-        maps = neuron_maps(p, self.grid_steps)
-        self.network.value = network_svg(p, maps, picked=self.weight.value)
-        self.output.value = output_svg(p, maps[-1][0])
+        self.maps = neuron_maps(p, self.grid_steps)
+        self.draw_network()
+        self.draw_output()
         self.curves.value = loss_svg(p.history)
         self.status.value = status(p)
         self.frames += 1
 
+    def draw_network(self):
+        """The network picture from the last frame's neuron maps, the picked weight red, the hovered neuron framed."""
+        if self._inputs is None:
+            self._inputs = neuron_images(self.playground, self.layout, 0, self.maps[0])
+        self.network.value = network_svg(self.playground, self.maps, picked=self.weight.value, hovered=self.hovered,
+                                         layout=self.layout, inputs=self._inputs)
+
+    def draw_output(self):
+        """The big picture: the output over the plane, or the hovered neuron's."""
+        p = self.playground
+        layer, index = self.hovered or (len(self.maps) - 1, 0)
+        title = "output" if self.hovered is None else f"{p.neuron_name(layer, index)} (the neuron under the mouse)"
+        self.output.value = output_svg(p, self.maps[layer][index], discretize=self.discretize.value, title=title)
+
+    def draw_points(self):
+        """The points over the output: after the data changed, or "show test data" was ticked."""
+        self.points.value = points_svg(self.playground, OUTPUT_SIZE, self.show_test.value)
+
     def after_rebuild(self):
-        """The network changed shape: renew the weight list and the buttons, then redraw."""
+        """The network or the data changed: renew the weight list, the buttons and the picture's layout, then redraw."""
         p = self.playground
         hidden = p.config.hidden
         self.structure.value = "hidden layers: " + (" - ".join(map(str, hidden)) if hidden else "none") + \
-            f" ({len(hidden)} of {MAX_LAYERS})"
+            f" ({len(hidden)} of {MAX_LAYERS}); neurons of layer k:"
         self.add_layer.disabled = len(hidden) >= MAX_LAYERS
         self.remove_layer.disabled = not hidden
         for k in range(MAX_LAYERS):
             self.add_neuron[k].disabled = k >= len(hidden) or hidden[k] >= MAX_NEURONS
             self.remove_neuron[k].disabled = k >= len(hidden) or hidden[k] <= 1
             self.layer_activation[k].disabled = k >= len(hidden)
+        self.layout = network_layout([len(p.config.features), *hidden, 1])
+        self.canvas.width, self.canvas.height = self.layout.width, self.layout.height
+        self.canvas.layout.width, self.canvas.layout.height = f"{self.layout.width}px", f"{self.layout.height}px"
+        self.hovered, self._inputs = None, None
+        self.pointer.value = ""
+        self.draw_points()
         self._syncing = True
         try:
             self.weight.options = p.weight_names()
@@ -734,6 +970,44 @@ class PlaygroundWidget:
         finally:
             self._syncing = False
         self.draw()
+
+    # ------------------------------------------------------------ the mouse on the network picture
+
+    def on_mouse_move(self, x, y):
+        """Hovering: a neuron under the mouse shows its picture on the output; the pointer Label says what is there."""
+        hit = pick_at(self.layout, x, y)
+        self.pointer.value = pointer_text(self.playground, hit)
+        hovered = hit[1:] if hit is not None and hit[0] == "neuron" else None
+        if hovered != self.hovered:
+            self.hovered = hovered
+            self.draw_network()
+            self.draw_output()
+
+    def on_mouse_out(self, x=None, y=None):
+        self.pointer.value = ""
+        if self.hovered is not None:
+            self.hovered = None
+            self.draw_network()
+            self.draw_output()
+
+    def on_mouse_down(self, x, y):
+        """A click picks the weight of the line under the mouse, or the bias of the neuron, for the value slider."""
+        self.pick(pick_at(self.layout, x, y))
+
+    def pick(self, hit):
+        """Pick what pick_at found: ("weight", k, i, j) or ("neuron", layer, index) (its bias)."""
+        if hit is None:
+            return
+        if hit[0] == "neuron":
+            _, layer, index = hit
+            if layer == 0:
+                self.message.value = f"{self.playground.neuron_name(0, index)} is an input: it has no bias; click a line to pick a weight"
+                return
+            key = (layer - 1, index, None)
+        else:
+            key = hit[1:]
+        self.weight.value = key   # on_pick puts it on the slider
+        self.message.value = f"picked {self.weight.label}: the value slider edits it"
 
     # ------------------------------------------------------------ control callbacks
 
@@ -749,10 +1023,18 @@ class PlaygroundWidget:
             return
         settings = {name: control.value for name, control in self.settings.items()}
         own = tuple(dropdown.value for dropdown in self.layer_activation)
+        what = (change.owner.description if change is not None and change.owner.description else "setting")
         if self.playground.reconfigure(features=chosen, layer_activations=own, **settings):
+            self.message.value = f"{what} changed: a new network"
             self.after_rebuild()
         else:
+            self.message.value = f"{what} changed: applies from the next epoch on"
             self.draw()   # a training setting: the same network, and the next step uses it
+
+    def on_toggle(self, change=None):
+        """show test data / discretize output: redraw the points and the output picture."""
+        self.draw_points()
+        self.draw_output()
 
     def change_layers(self, delta):
         hidden = list(self.playground.config.hidden)
@@ -771,6 +1053,7 @@ class PlaygroundWidget:
     def set_hidden(self, hidden):
         if tuple(hidden) != self.playground.config.hidden:
             self.playground.reconfigure(hidden=tuple(hidden))
+            self.message.value = "hidden layers " + (" - ".join(map(str, hidden)) or "none") + ": a new network"
         self.after_rebuild()
 
     def on_pick(self, change=None):
@@ -784,10 +1067,11 @@ class PlaygroundWidget:
         self.draw()
 
     def show_weight(self):
-        """Put the picked weight on the value slider (code's move, not the learner's), and
-        remember the value: the page may send it back, rounded, a frame later."""
+        """Put the picked weight on the value slider, named in its description (code's move, not the
+        learner's), and remember the value: the page may send it back, rounded, a frame later."""
         value = slider_value(self.playground.get_weight(self.weight.value))
         self.shown_values.append(value)
+        self.weight_value.description = self.weight.label or "value"
         self.weight_value.value = value
 
     def on_weight(self, change=None):
@@ -806,7 +1090,7 @@ class PlaygroundWidget:
     # ------------------------------------------------------------ buttons
 
     def step(self):
-        """Train one epoch and redraw (the Step button; also each frame of play)."""
+        """Train one epoch and redraw (each frame of play)."""
         self.playground.step()
         if self.weight.value is not None:
             self._syncing = True
@@ -814,13 +1098,18 @@ class PlaygroundWidget:
             self._syncing = False
         self.draw()
 
+    def step_once(self):
+        """The Step button: one epoch, and the message says so."""
+        self.step()
+        self.message.value = f"stepped to epoch {self.playground.epoch}"
+
     def reset(self):
         self.playground.reset()
         self.message.value = "reset: new random weights"
         self.after_rebuild()
 
     def play(self):
-        """Train and redraw frame after frame in an asyncio task, until pause (or max_epochs).
+        """Train and redraw frame after frame in an asyncio task, until pause.
 
         Between frames the task awaits asyncio.sleep, which hands the kernel's event loop
         back to the messages from the page: a control moved while playing takes effect at
@@ -851,31 +1140,35 @@ class PlaygroundWidget:
         self.message.value = f"paused at epoch {self.playground.epoch}: a cell ran"
 
     async def run(self, frames=None, seconds=None):
-        """Frames of step + redraw while playing (at most `frames` frames or `seconds` seconds, and
-        never beyond max_epochs); returns the number of frames."""
-        done, started = 0, time.perf_counter()
-        total, deadline = 0, None if seconds is None else started + seconds
+        """Frames of step + redraw while playing (at most `frames` frames or `seconds` seconds, if given);
+        returns the number of frames. A frame starts at most max_fps times a second; between two
+        frames the task sleeps at least MIN_PAUSE, for the page's messages."""
+        total, started = 0, time.perf_counter()
+        deadline = None if seconds is None else started + seconds
         if frames is not None or seconds is not None:   # called directly, e.g. by a test
             self.playing = True
+        self.frame_times.clear()
+        period = 1 / self.max_fps if self.max_fps else 0.0
         try:
-            while self.playing and self.playground.epoch < self.max_epochs and not self.playground.diverged:
+            while self.playing and not self.playground.diverged:
                 if (frames is not None and total >= frames) or (deadline is not None and time.perf_counter() > deadline):
                     break
+                start = time.perf_counter()
                 self.step()
-                done += 1
                 total += 1
-                await asyncio.sleep(self.frame_pause)
-                elapsed = time.perf_counter() - started
-                if elapsed > 1:   # the frame rate of the last second or so, for the speed Label
-                    self.speed.value = f"{done / elapsed:.0f} frames per second"
-                    done, started = 0, time.perf_counter()
+                now = time.perf_counter()
+                self.frame_times.append(now)
+                while now - self.frame_times[0] > 1:   # the frame rate of the last second
+                    self.frame_times.popleft()
+                self.speed.value = speed_text(self.frame_times, True)
+                await asyncio.sleep(max(MIN_PAUSE, period - (now - start)))
         except asyncio.CancelledError:   # pause() cancelled the task, and has said so
             self.playing = False
             raise
         self.playing = False
         self.stop_listening()
-        why = " (the loss diverged)" if self.playground.diverged else (
-            f" (max_epochs = {self.max_epochs})" if self.playground.epoch >= self.max_epochs else "")
+        self.speed.value = speed_text(self.frame_times, False)
+        why = " (the loss diverged)" if self.playground.diverged else ""
         self.message.value = f"paused at epoch {self.playground.epoch}{why}"
         return total
 
@@ -891,6 +1184,7 @@ class PlaygroundWidget:
             self.task.cancel()
         self.task = None
         self.stop_listening()
+        self.speed.value = speed_text(self.frame_times, False)
         self.message.value = f"paused at epoch {self.playground.epoch}"
 
     def save(self):
@@ -932,6 +1226,7 @@ class PlaygroundWidget:
 
     def show_code(self):
         self.code.value = "<pre style='font-size:11px'>" + html.escape(self.playground.code()) + "</pre>"
+        self.message.value = "the nnlib code of this network is below"
 
     def set(self, **settings):
         """Change settings from code (what the lesson's experiment cells do), as if moved by hand."""
