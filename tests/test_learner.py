@@ -33,7 +33,7 @@ checkout's notebooks and nnlib:
 The last seed also runs every quick cell (under TWICE_UNDER seconds) twice in a row, as a
 learner pressing Shift-Enter twice; ``--twice`` does that for every seed of the script.
 
-Under pytest (one test per notebook, its seeds run side by side in kernels of their own;
+Under pytest (one test per notebook, PYTEST_SEEDS seeds, run side by side in kernels of their own;
 not marked e2e or slow):
 
     PYTHONPATH=$PWD python -m pytest -q tests/test_learner.py
@@ -57,7 +57,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = 3
+SEEDS = 3          # the script's default
+PYTEST_SEEDS = 1   # under pytest: one learner per lesson (with the quick cells twice) keeps the README's test
+                   # command under ten minutes; each further seed costs one more run of every lesson
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 CELL_TIMEOUT = 180  # seconds; lesson 07 trains on MNIST for ~10 s
 MOVES_VARIABLE = "__learner_moves__"
@@ -385,7 +387,7 @@ NOTEBOOKS = lesson_notebooks()
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[notebook.stem for notebook in NOTEBOOKS])
 def test_learner(notebook):
-    failures = run_seeds(notebook, range(SEEDS))
+    failures = run_seeds(notebook, range(PYTEST_SEEDS))
     if failures:
         shown = "\n\n".join(failures[:3])
         rest = "".join(f"\n  and: {failure.splitlines()[0]}" for failure in failures[3:])

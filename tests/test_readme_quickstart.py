@@ -14,7 +14,8 @@ The commands are read by tests/readme_commands.py, the same parser .ci/run uses.
   the server and check it is a valid notebook; follow command 2's install too; check `import nnlib` and
   that every package of the requirements files both commands install (following `-r`) is installed at
   its pinned version in the fresh venv. Command 2's test run itself
-  is not repeated here (it is the run this test is part of).
+  is not repeated here (it is the run this test is part of); nor is its install when this test runs in the
+  venv command 2 creates (as in CI): its pins are checked in the running venv instead.
 """
 import json
 import os
@@ -331,11 +332,18 @@ def serve_and_fetch(course, jupyter_step, env):
         stop_process_group(proc)
 
 
+def running_in_the_test_commands_venv(test_cmd):
+    """True when this test runs in the venv that the second Quick start command creates in this checkout
+    (as in CI): that command's install has just been followed, so it is checked here, not repeated."""
+    venvs = [s[s.index("venv") + 1] for s in setup_steps(test_cmd) if "-m" in s and "venv" in s]
+    return bool(venvs) and Path(sys.prefix).resolve() == (REPO / venvs[0]).resolve()
+
+
 def follow_quick_start(open_cmd, test_cmd, course, env, tmp_path):
     install = setup_steps(open_cmd)
     run_shell(" && ".join(shlex.join(s) for s in install), course, env, INSTALL_TIMEOUT, "Quick start install")
     test_install = setup_steps(test_cmd)
-    if test_install != install:  # the second command installs differently: follow it too
+    if test_install != install and not running_in_the_test_commands_venv(test_cmd):
         run_shell(" && ".join(shlex.join(s) for s in test_install), course, env, INSTALL_TIMEOUT,
                   "Quick start install (second command)")
 
@@ -343,12 +351,18 @@ def follow_quick_start(open_cmd, test_cmd, course, env, tmp_path):
     venvs = [s[s.index("venv") + 1] for s in install if "-m" in s and "venv" in s]
     if venvs:
         venv_python = course / venvs[0] / "bin" / "python"
-    pins = {}
-    for path in dict.fromkeys(requirement_files(open_cmd) + requirement_files(test_cmd)):
+    pins, test_pins = {}, {}
+    for path in requirement_files(open_cmd):
         pins.update(requirement_pins(course / path))
+    for path in requirement_files(test_cmd):
+        test_pins.update(requirement_pins(course / path))
     for name in ("pytest", "nbval"):
-        assert name in pins, f"the second Quick start command does not install {name}: {test_cmd!r}"
-    check_installed(venv_python, course, pins)
+        assert name in test_pins, f"the second Quick start command does not install {name}: {test_cmd!r}"
+    if running_in_the_test_commands_venv(test_cmd):   # command 2's fresh install is the one running this test
+        check_installed(venv_python, course, pins)
+        check_installed(Path(sys.executable), REPO, test_pins)
+    else:
+        check_installed(venv_python, course, {**pins, **test_pins})
     # The server gets its own Jupyter/IPython/matplotlib dirs and HOME: it touches nothing of the user's.
     serve_and_fetch(course, steps(open_cmd)[-1], without_this_venv(isolated_env(tmp_path / "home")))
 
