@@ -6,7 +6,7 @@ stderr output of a cell fails that cell too.
 
 Lesson 10a trains its 99% CNN live for about two minutes unless NNLIB_SKIP_LIVE_TRAINING=1, when it
 loads the trained network instead. Every notebook run of the tests (nbval, the learner simulation, the
-browser) sets it; the live training itself is tested once, alone, by tests/test_live_cnn.py (`-m training`).
+browser) sets it; the live training itself is tested once, alone, by tests/test_live_cnn.py (`-m alone`).
 """
 import os
 
@@ -26,11 +26,11 @@ def pytest_runtest_call(item):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `training` train a network for minutes and need the machine to themselves: they run only
-    when asked for by name (`-m training`), as the README's test command does in a phase of its own."""
-    if "training" in (config.getoption("markexpr") or ""):
+    """Tests marked `alone` need the machine to themselves (they train a network for minutes, or measure a
+    speed): they run only when asked for (`-m alone`), as the README's test command does after the others."""
+    if "alone" in (config.getoption("markexpr") or ""):
         return
-    skip = pytest.mark.skip(reason="trains for minutes: run alone with -m training")
+    skip = pytest.mark.skip(reason="needs the machine to itself: run with -m alone")
     for item in items:
-        if "training" in item.keywords:
+        if item.get_closest_marker("alone"):
             item.add_marker(skip)

@@ -190,7 +190,7 @@ def test_unbroadcast_solution_agrees_with_nnlib(grad_shape, shape):
 
 # ---- the lesson's claim about lesson 07's whole training set
 
-@pytest.mark.training
+@pytest.mark.alone
 def test_a_tensor_mlp_matches_nn_fit_on_all_of_lesson_07s_images():
     """The notebook trains on 10,000 images for time; its text says that on all 60,000 (lesson 07's setup)
     both reach lesson 07's 95%."""

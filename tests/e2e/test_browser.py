@@ -566,6 +566,7 @@ class TestPlaygroundBeyondTensorFlow:
         assert net["x"] + net["width"] <= out["x"] and out["x"] + out["width"] <= curves["x"], parts
         assert curves["x"] + curves["width"] <= scroller["right"] and abs(net["y"] - curves["y"]) < 60, parts
 
+    @pytest.mark.alone   # a speed: measured with the machine to itself, after the other tests
     def test_playground_plays_30_frames_per_second(self, fresh_playground):
         """Item 6: while the default network plays, the page shows at least 30 frames a second: the status
         Label (a new epoch each frame, drawn with its pictures) changes 30 times a second or more, counted
