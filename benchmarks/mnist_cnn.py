@@ -6,31 +6,24 @@ three ways in one run, from the same initial weights on the same shuffled
 batches: nnlib (nn.fit), PyTorch on the CPU (skipped when torch is not
 installed), and a tight NumPy loop written for this one network. Prints
 seconds per epoch, test accuracy, and each time as a multiple of PyTorch's.
-Then it times a few hundred batches of the 99% model of scripts/train_cnn.py
-(Adam, batch 64) and prints its estimated seconds per epoch.
+Then it times lesson 10a's live network (two convolution blocks, Adam, batch
+128) in nnlib and PyTorch and prints their estimated seconds per epoch.
 
-    python benchmarks/mnist_cnn.py            # 3 epochs each, about a minute
-    python benchmarks/mnist_cnn.py --quick    # 1 epoch, a smoke run
-    python benchmarks/mnist_cnn.py --threads 2
+    python benchmarks/mnist_cnn.py              # 3 epochs each, every core (no thread pinning)
+    python benchmarks/mnist_cnn.py --quick      # 1 epoch, a smoke run
+    python benchmarks/mnist_cnn.py --threads 1  # pin BLAS and PyTorch to one thread each
 
-Each epoch is cut into 10 segments of whole batches, and the three take turns
-segment by segment, so that the changing load of a shared machine hits all
-three alike. This is a script, not a test: it prints its figures and asserts
-nothing except that nnlib and the NumPy loop do the same math (their weights
-end up equal: both compute the convolution as one matrix per image).
-
-Measured on this machine (2 cores shared with other jobs, load average about 2;
-numpy 2.4.6 with scipy-openblas 0.3.31, torch 2.13.0+cpu, 1 thread each), best
-epoch of 3; the test accuracy after 3 epochs is 0.975 for all three:
-
-| implementation | s/epoch | samples/s | x PyTorch |
-|---|---|---|---|
-| nnlib (nn.fit) | 1.81 | 33 100 | **0.71** (median over 30 segments 0.70) |
-| tight NumPy    | 1.55 | 38 600 | 0.61 (median 0.59) |
-| PyTorch (CPU)  | 2.56 | 23 500 | 1.00 |
-
-A second run gave 0.70 and 0.59. The 99% model of scripts/train_cnn.py: about
-35 s per epoch (from 200 batches; its real training run took 29-40 s per epoch).
+PyTorch runs as its users write it: the epoch's tensors built once with
+torch.from_numpy (no copy), a slice per batch, optimizer.zero_grad(), the
+running loss and accuracy kept as tensors and read once per epoch, evaluation
+in eval() mode under torch.no_grad(). By default nothing is pinned: NumPy's BLAS
+and PyTorch use their default thread counts (every core), as a learner runs
+them. The three take turns a whole epoch each (rotating who goes first), with a
+short pause before each, so that a shared machine's changing load hits all three
+alike and one library's spinning idle threads do not slow the next.
+This is a script, not a test: it prints its figures and asserts nothing except
+that nnlib and the NumPy loop do the same math (their weights end up equal:
+both compute the convolution as one matrix per image). Figures: benchmarks/README.md.
 """
 import argparse
 import os
