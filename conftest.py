@@ -7,12 +7,21 @@ stderr output of a cell fails that cell too.
 Lesson 10a trains its 99% CNN live for about two minutes unless NNLIB_SKIP_LIVE_TRAINING=1, when it
 loads the trained network instead. Every notebook run of the tests (nbval, the learner simulation, the
 browser) sets it; the live training itself is tested once, alone, by tests/test_live_cnn.py (`-m alone`).
+
+The README's test command runs two pytest processes (pytest-xdist) on a two-core machine. Each starts
+kernels and servers; if every kernel also started one BLAS thread per core, four or more threads would
+fight for two cores and a lesson's "trained in under 30 s" could fail only because of the test harness.
+So the parallel phase gives everything it starts one BLAS thread. A learner's kernel, and the `-m alone`
+phase (run without xdist), use NumPy's default threads.
 """
 import os
 
 import pytest
 
 os.environ.setdefault("NNLIB_SKIP_LIVE_TRAINING", "1")   # inherited by every kernel and server the tests start
+if os.environ.get("PYTEST_XDIST_WORKER"):                  # set in the workers of `pytest -n 2`
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
 
 
 @pytest.hookimpl(wrapper=True)
