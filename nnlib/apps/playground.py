@@ -864,8 +864,10 @@ class PlaygroundWidget:
         self.code = widgets.HTML()
 
         # One Label per kind of message, each in a box of its own width, so that none runs into another.
-        self.status = widgets.Label(layout=widgets.Layout(width="450px", margin="0 12px 0 8px"))
-        self.speed = widgets.Label(speed_text((), False), layout=widgets.Layout(width="290px"))
+        # Fixed widths that never shrink (flex none): the longest text of each fits ("not playing (played
+        # at 60 frames per second)" needs about 310 px), and a row too narrow wraps instead of clipping.
+        self.status = widgets.Label(layout=widgets.Layout(width="450px", flex="none", margin="0 12px 0 8px"))
+        self.speed = widgets.Label(speed_text((), False), layout=widgets.Layout(width="330px", flex="none"))
         self.message = widgets.Label(layout=widgets.Layout(flex="1 1 300px", margin="0 12px 0 0"))
         self.pointer = widgets.Label(layout=widgets.Layout(flex="1 1 300px"))
         for label, name in ((self.status, "status"), (self.speed, "speed"), (self.message, "message"),
