@@ -340,6 +340,9 @@ def _form_problem(what, got, expected, parts=None, values=True):
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
             return f"returned {_kind(got)}; expected a dict with keys {sorted(expected)}."
+        for key in expected:   # e.g. {"a.grad": -3.0}: a grad that became an object is not a number
+            if _is_number(expected[key]) and not _is_number(got[key]):
+                return f"{key} is {_kind(got[key])}, not a number."
     return None
 
 

@@ -43,6 +43,17 @@ def _route(x, grad, pick, share=1.0, stride=2):
     return dx
 
 
+def _without_offset(x, grad):
+    """A slip: each window's winner, found right, written at its place (i, j) INSIDE the window, i.e. into
+    dx[i, j], instead of at dx[2r + i, 2q + j]."""
+    dx = np.zeros_like(x, dtype=np.float64)
+    for r in range(grad.shape[0]):
+        for q in range(grad.shape[1]):
+            i, j = np.unravel_index(np.argmax(x[2 * r:2 * r + 2, 2 * q:2 * q + 2]), (2, 2))
+            dx[i, j] += grad[r, q]
+    return dx
+
+
 def _first(window):
     mask = np.zeros(window.shape)
     mask[np.unravel_index(np.argmax(window), window.shape)] = 1
@@ -116,6 +127,10 @@ MAXPOOL_BACKWARD = Exercise(
         Mistake("The windows overlap: window (r, q) starts at row 2r and column 2q (stride 2), "
                 "x[2 * r:2 * r + 2, 2 * q:2 * q + 2], not at (r, q).",
                 answer=lambda x, g: _route(x, g, _first, stride=1)),
+        Mistake("Every window's gradient landed in the top-left 2×2 corner of dx: np.argmax gives the winner's "
+                "place (i, j) INSIDE its window, and window (r, q) starts at row 2r, column 2q of x, so the "
+                "gradient goes to dx[2 * r + i, 2 * q + j].",
+                answer=_without_offset),
     ],
     success="my_maxpool_backward is right: the same dx as nnlib's MaxPool2D.backward, and as the numerical gradient.")
 check_maxpool_backward = MAXPOOL_BACKWARD.check
@@ -138,7 +153,8 @@ def conv_backward(x, W, grad):
 def conv_backward_loops(x, W, grad, positions=None, keep="add", weigh=True, kernel_for_dx=None, dw_from="patch"):
     """The loop backward, with switches that make the learners' slips (the mistakes table's answers).
 
-    positions: which (r, q) to visit (default all); keep: "add" (+=) or "last" (= keeps the last position's);
+    positions: which (r, q) to visit (default all); keep: "add" (+=), "last" (= keeps the last position's)
+    or "last in dx" (+= into dW, = into dx);
     weigh: multiply by grad[r, q]; kernel_for_dx: the kernel put into dx (default W);
     dw_from: "patch" (right) or "kernel" (W * grad, a slip).
     """
@@ -154,6 +170,9 @@ def conv_backward_loops(x, W, grad, positions=None, keep="add", weigh=True, kern
         if keep == "add":
             dW += into_dW
             dx[r:r + K, q:q + K] += into_dx
+        elif keep == "last in dx":
+            dW += into_dW
+            dx[r:r + K, q:q + K] = into_dx
         else:
             dW = into_dW
             dx[r:r + K, q:q + K] = into_dx
@@ -218,6 +237,10 @@ CONV_BACKWARD = Exercise(
                 "there. W is used at every position and a pixel lies in several patches, so their gradients ADD "
                 "up: dW += ..., dx[r:r + K, q:q + K] += ....",
                 answer=lambda x, W, g: conv_backward_loops(x, W, g, keep="last")),
+        Mistake("dx holds only the last position's share where patches overlap: `dx[r:r + K, q:q + K] = ...` "
+                "replaced what the earlier positions put there. A pixel lies in several patches, and each "
+                "adds its share: dx[r:r + K, q:q + K] += W * grad[r, q] (dW is right).",
+                answer=lambda x, W, g: conv_backward_loops(x, W, g, keep="last in dx")),
         Mistake("The last row and column of positions are missing: the output is (H - K + 1) × (W - K + 1), "
                 "so loop over range(grad.shape[0]) and range(grad.shape[1]), every position of grad.",
                 answer=lambda x, W, g: conv_backward_loops(x, W, g, positions=_all_but_last(g))),

@@ -420,6 +420,15 @@ def _mul_returns(a, b, out):
     return out.grad * b.data, out.grad * a.data
 
 
+def _mul_uses_values(a, b, out):
+    a.grad += out.grad * b        # b, the Value, where its number b.data is meant
+    b.grad += out.grad * a
+
+
+def _a_grad_is_not_a_number(attempt):
+    return any(not isinstance(v, (int, float, np.number)) for v in attempt.got.values())
+
+
 def _all_zero(attempt):
     return all(v == 0 for v in attempt.got.values()) and any(v != 0 for v in attempt.expected.values())
 
@@ -438,6 +447,9 @@ MUL_BACKWARD = Exercise(
         Mistake("Every grad stayed 0. mul_backward returns nothing: it adds each share to the inputs' grads in "
                 "place (a.grad += ..., b.grad += ...), and each share is out.grad times the other input's value, "
                 "b.data (b.grad is still 0 while × runs its backward).", answer=_mul_returns, when=_all_zero),
+        Mistake("out.grad * b multiplies by the Value b, which builds a new node of the graph instead of a "
+                "number. The share is a number: multiply by b's number, a.grad += out.grad * b.data (and "
+                "b.grad += out.grad * a.data).", answer=_mul_uses_values, when=_a_grad_is_not_a_number),
     ],
     success="mul_backward is right: each input gets out.grad times the other input, added with +=.")
 check_mul_backward = MUL_BACKWARD.check
