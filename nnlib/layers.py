@@ -45,6 +45,10 @@ class Layer:
         the shape of this layer's output."""
         if shape is None:
             raise RuntimeError(f"{self!r}: call forward before backward.")
+        if callable(grad):   # model.backward(loss.backward): the method itself, not the gradient it returns
+            name = getattr(grad, "__qualname__", type(grad).__name__)
+            raise TypeError(f"{self!r}: backward was handed the function {name}, not a gradient array: call it "
+                            f"and hand on what it returns, e.g. model.backward(loss.backward()).")
         grad = np.asarray(grad)
         if grad.shape != tuple(shape):
             raise ValueError(f"{self!r}: backward expected a gradient of shape {tuple(shape)} (the shape of this "

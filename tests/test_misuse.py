@@ -329,6 +329,15 @@ def test_every_backward_checks_forward_ran_and_the_gradient_shape(layer):
         layer.backward(np.zeros(out.shape + (1,)))
 
 
+def test_a_method_handed_to_backward_instead_of_its_result_says_call_it():
+    """model.backward(loss.backward), the brackets forgotten, named the shape () of a function; now it says so."""
+    model, loss = nn.Sequential([nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 2)]), nn.CrossEntropyLoss()
+    loss.forward(model.forward(np.ones((4, 3))), np.array([0, 1, 1, 0]))
+    with pytest.raises(TypeError, match=r"Linear\(2 -> 2\): backward was handed the function "
+                                        r"CrossEntropyLoss.backward, not a gradient array: call it"):
+        model.backward(loss.backward)
+
+
 def test_a_sequential_inside_a_sequential_hands_its_gradient_on():
     rng = np.random.default_rng(0)
     nested = nn.Sequential([nn.Linear(3, 4, rng=rng, dtype=np.float64),

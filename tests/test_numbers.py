@@ -58,10 +58,14 @@ def test_widget_labels_over_their_ranges_never_look_strange():
             assert not STRANGE.search(text.replace("x₁", "").replace("w₁", "")), text
     html = l02.layer_view(l02.BATCH, np.array([[0.1, -0.1, 0.0], [0.2, 0.05, -0.05]]), np.array([-0.1, 0.0, 0.05]))
     assert not STRANGE.search(html["html"]), html["html"]
+    for z in np.arange(-5, 5.01, 0.1):   # the explorer's Label over its slider's range, from its pure function
+        z = round(float(z), 9) + 0.0      # as the explorer rounds the slider's value
+        for name in ("ReLU", "sigmoid"):
+            text = l03.activation_label(name, z)
+            assert not STRANGE.search(text), text
     explorer = l03.build_activation_explorer("ReLU", 0.0)
-    for z in np.arange(-5, 5.01, 0.1):
-        explorer.z.value = float(z)
-        assert not STRANGE.search(explorer.label.value), explorer.label.value
+    explorer.z.value = -1e-17             # a slider's float noise below 0: shown as 0.00, not -0.00
+    assert explorer.label.value == l03.activation_label("ReLU", 0.0) and not STRANGE.search(explorer.label.value)
     view = l05.build_loss_explorer(w1=0.0)
     assert not STRANGE.search(view.loss_label.value + view.slope_label.value)
 

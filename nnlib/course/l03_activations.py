@@ -53,6 +53,13 @@ def activation_view(name, z, zmin=-5.0, zmax=5.0, points=201):
             "tangent": h_at + dh_at * (grid - z)}
 
 
+def activation_label(name, z, view=None):
+    """The explorer's Label: "ReLU: h(0.50) = 0.5000,  h'(0.50) = 1.0000 (...)"; view: activation_view's, if made."""
+    view = activation_view(name, z) if view is None else view
+    return (f"{name}: h({fmt(z, 2)}) = {fmt(view['h_at'], 4)},  "
+            f"h'({fmt(z, 2)}) = {fmt(view['dh_at'], 4)} (the slope of the dashed tangent)")
+
+
 def softmax_view(logits, temperature):
     """softmax(logits / temperature): (classes,) probabilities that sum to 1.
 
@@ -104,10 +111,7 @@ class ActivationExplorer:
             ax.set_xlim(view["z"][0], view["z"][-1])
             ax.set_ylim(low - pad, high + pad)   # the tangent is clipped to the curve's range
         self.figure.axes[0].set_title(f"{self.activation.value}: h(z), tangent at z = {fmt(z, 2)}")
-        self.label.value = (
-            f"{self.activation.value}: h({fmt(z, 2)}) = {fmt(view['h_at'], 4)},  "
-            f"h'({fmt(z, 2)}) = {fmt(view['dh_at'], 4)} (the slope of the dashed tangent)"
-        )
+        self.label.value = activation_label(self.activation.value, z, view)
         self.figure.refresh()
 
 

@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .exercise import Case, Exercise, Mistake
+from .plots import arrow_between
 from ..activations import sigmoid
 from ..gradcheck import gradient_check
 from ..layers import Linear, Sigmoid
@@ -98,15 +99,14 @@ def draw_graph(ax, nodes, edges):
     written above it (forward pass, black) and dL/d(node) written below it (backward, red).
     edges: (from, to) pairs, drawn as arrows in forward direction.
     """
-    for start, end in edges:
-        (x0, y0), (x1, y1) = nodes[start][:2], nodes[end][:2]
-        ax.annotate("", xy=(x1 - 0.32, y1 + 0.6 * (y0 - y1) * 0.3), xytext=(x0 + 0.32, y0),
-                    arrowprops=dict(arrowstyle="->", color="gray"))
-    for x, y, label, value, grad in nodes.values():
-        ax.text(x, y, label, ha="center", va="center", fontsize=11,
-                bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="gray"))
+    boxes = {}
+    for name, (x, y, label, value, grad) in nodes.items():
+        boxes[name] = ax.text(x, y, label, ha="center", va="center", fontsize=11,
+                              bbox=dict(boxstyle="round", facecolor="lightyellow", edgecolor="gray"))
         ax.text(x, y + 0.32, f"{value:.4g}", ha="center", va="bottom", fontsize=10)
         ax.text(x, y - 0.32, f"∂L/∂· = {grad:.4g}", ha="center", va="top", fontsize=10, color="tab:red")
+    for start, end in edges:
+        arrow_between(ax, boxes[start], boxes[end])
     xs = [node[0] for node in nodes.values()]
     ys = [node[1] for node in nodes.values()]
     ax.set_xlim(min(xs) - 0.7, max(xs) + 0.7)

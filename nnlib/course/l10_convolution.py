@@ -273,6 +273,16 @@ def _correlate_cases():
                       rng.standard_normal((k, k))) for h, w, k in [(6, 8, 3), (7, 5, 2)]]
 
 
+def _swapped_patches(image, kernel):
+    """A slip: the patch of out[r, q] taken at row q, column r."""
+    k = len(kernel)
+    out = np.zeros((image.shape[0] - k + 1, image.shape[1] - k + 1))
+    for r in range(out.shape[0]):
+        for q in range(out.shape[1]):
+            out[r, q] = np.sum(image[q:q + k, r:r + k] * kernel)
+    return out
+
+
 def _shape(attempt):
     return attempt.got.shape if isinstance(attempt.got, np.ndarray) else None
 
@@ -297,6 +307,12 @@ CORRELATE = exercise.Exercise(
                          answer=lambda image, kernel: correlate(image, kernel).T,
                          when=lambda a: _shape(a) == a.expected.T.shape and (
                              _shape(a) != a.expected.shape or np.allclose(a.got, a.expected.T))),
+        exercise.Mistake("A patch came out smaller than the kernel, so patch * kernel could not be multiplied: "
+                         "the patch under out[r, q] is image[r:r + K, q:q + K], rows from r and columns from q. "
+                         "With r and q swapped (image[q:q + K, r:r + K]) a patch runs off the image's edge when "
+                         "the image is not square.",
+                         answer=_swapped_patches,
+                         raises=lambda error: isinstance(error, ValueError) and "broadcast" in str(error)),
         exercise.Mistake("You flipped the kernel (the mathematicians' convolution); deep learning and nnlib do not "
                          "flip: multiply patch[i, j] with kernel[i, j].",
                          answer=lambda image, kernel: correlate(image, kernel[::-1, ::-1])),

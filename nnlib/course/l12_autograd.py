@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .exercise import Case, Exercise, Mistake
+from .plots import arrow_between
 from .widgets import DPI, FigureWidget, slider
 
 # ---------------------------------------------------------------- the engine's local rules
@@ -239,16 +240,15 @@ def draw_value_graph(root, grads=None, highlight=None, done=(), title=None, ax=N
         ax = fig.subplots()
     fig = ax.figure
     done = set(done)
-    for node, (x1, y1) in places.items():
-        for parent in dict.fromkeys(node._parents):
-            x0, y0 = places[parent]
-            ax.annotate("", xy=(x1 - 0.27, y1), xytext=(x0 + 0.27, y0),
-                        arrowprops=dict(arrowstyle="->", color="gray", shrinkA=0, shrinkB=0))
+    boxes = {}
     for node, (x, y) in places.items():
         grad = node.grad if grads is None else grads.get(node)
         color = "orange" if node is highlight else "palegreen" if node in done else "lightyellow"
-        ax.text(x, y, node_text(node, grad, names), ha="center", va="center", fontsize=fontsize, family="monospace",
-                bbox=dict(boxstyle="round", facecolor=color, edgecolor="gray"))
+        boxes[node] = ax.text(x, y, node_text(node, grad, names), ha="center", va="center", fontsize=fontsize,
+                              family="monospace", bbox=dict(boxstyle="round", facecolor=color, edgecolor="gray"))
+    for node in places:
+        for parent in dict.fromkeys(node._parents):
+            arrow_between(ax, boxes[parent], boxes[node])
     xs = [x for x, _ in places.values()]
     ys = [y for _, y in places.values()]
     ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)

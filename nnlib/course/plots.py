@@ -56,3 +56,12 @@ def picture_grid(pictures, titles, ncols=8, title="", colors=None, size=(1.2, 1.
             ax.set_title(titles[i], fontsize=9, color="black" if colors is None else colors[i])
     fig.suptitle(title)
     return fig
+
+
+def arrow_between(ax, start, end, color="gray"):
+    """An arrow from Text `start` to Text `end` (both drawn with a bbox), from the right of one box to the left
+    of the other. It is clipped at the two boxes' outlines, so its head lies just outside the box it points at,
+    whatever the widths of the boxes' texts. Draw it after both texts."""
+    return ax.annotate("", xy=(0, 0.5), xycoords=end, xytext=(1, 0.5), textcoords=start,
+                       arrowprops=dict(arrowstyle="->", color=color, patchA=start.get_bbox_patch(),
+                                       patchB=end.get_bbox_patch(), shrinkA=1, shrinkB=1))
