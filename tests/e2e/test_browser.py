@@ -4,6 +4,7 @@ Run alone with:  python -m pytest -m e2e -s      (-s prints the timings)
 Screenshots go to artifacts/screenshots/, timings to artifacts/e2e_timings.json.
 """
 import contextlib
+import json
 import re
 import time
 
@@ -426,7 +427,8 @@ def labels_apart_and_whole(box, kinds, when):
 
 class TestPlaygroundBeyondTensorFlow:
     """Lesson 11's Playground, one test per item of what TensorFlow Playground lacks (issue 20); the class
-    shares one page of the lesson, whose kernel stops after the last of them."""
+    shares one page of the lesson, whose kernel stops after the last of them. Item 6, the frame rate, is
+    test_playground_plays_30_frames_per_second below, on a page of its own in the `alone` phase."""
 
     def test_playground_plays_pauses_edits_and_restores(self, fresh_playground):
         """Lesson 11 in the browser: play (the test loss falls, 10+ frames a second are drawn), pause,
@@ -601,34 +603,6 @@ class TestPlaygroundBeyondTensorFlow:
         assert net["x"] + net["width"] <= out["x"] and out["x"] + out["width"] <= curves["x"], parts
         assert curves["x"] + curves["width"] <= scroller["right"] and abs(net["y"] - curves["y"]) < 60, parts
 
-    @pytest.mark.alone   # a speed: measured with the machine to itself, after the other tests
-    def test_playground_plays_30_frames_per_second(self, fresh_playground):
-        """Item 6: while the default network plays, the page shows at least 30 frames a second: the status
-        Label (a new epoch each frame, drawn with its pictures) changes 30 times a second or more, counted
-        over 3 seconds after a second of warm-up. Also recorded: the kernel's own speed Label, the frames
-        Chromium painted with a new epoch (fewer: frames that reach the page together are painted once),
-        and the machine's load average."""
-        import os
-
-        page, box = fresh_playground
-        button(box, "▶ play").click()
-        wait_until(lambda: label_text(box, "speed").endswith("frames per second"), WIDGET_TIMEOUT, "play to start")
-        page.wait_for_timeout(1000)
-        load_before = os.getloadavg()[0]
-        status = box.locator(".playground-status").first
-        pictures = box.locator(".playground-network svg").first.evaluate("svg => svg.outerHTML")
-        updates, painted = (n / 3 for n in status.evaluate(FRAME_COUNT_JS, 3000))
-        kernel = label_text(box, "speed")
-        assert box.locator(".playground-network svg").first.evaluate("svg => svg.outerHTML") != pictures
-        button(box, "⏸ pause").click()
-        TIMINGS["playground_default_network_frames_per_second"] = {
-            "shown": round(updates, 1), "painted": round(painted, 1), "kernel_speed_label": kernel,
-            "load_average_1min": round(load_before, 2)}
-        print(f"\n[playground] {updates:.1f} frames shown a second ({painted:.1f} painted); kernel: {kernel}; "
-              f"load average {load_before:.2f}")
-        assert updates >= MIN_FPS, (f"{updates:.1f} frames shown a second (kernel: {kernel}; "
-                                    f"load average {load_before:.1f} on {os.cpu_count()} cores)")
-
     def test_playground_labels_never_stale_or_run_together(self, fresh_playground):
         """Item 7: status, speed, message and pointer are separate Labels side by side, none clipped or
         overlapping; while playing each frame's status shows a later epoch, speed a rate, message "playing";
@@ -656,6 +630,58 @@ class TestPlaygroundBeyondTensorFlow:
         button(box, "step").click()
         wait_until(lambda: label_text(box, "message") == f"stepped to epoch {epoch + 1}", WIDGET_TIMEOUT, "step's message")
         assert playground_status(box)[0] == epoch + 1
+
+
+@pytest.fixture
+def playground_alone(browser, jupyter_server):
+    """(page, box): lesson 11's Playground at its defaults, as the lesson builds it, without the rest of the
+    lesson: a notebook of the lesson's first code cell (its imports and settings) and its Playground cell, run
+    at 1280 x 800 (seconds instead of the whole lesson, for the frame-rate test of the `alone` phase)."""
+    lesson = next((p for p in LESSONS if p.name.startswith(PLAYGROUND_PREFIX)), None)
+    if lesson is None:
+        pytest.skip("no Playground lesson")
+    notebook = json.loads(lesson.read_text(encoding="utf-8"))
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    playground_cell = next(c for c in code if PLAYGROUND_CELL in "".join(c["source"]))
+    notebook["cells"] = [code[0], playground_cell]
+    name = "playground_alone.ipynb"
+    (jupyter_server.root / name).write_text(json.dumps(notebook), encoding="utf-8")
+    with lesson_page(browser, jupyter_server, name, "11_playground-alone", viewport=(1280, 800)) as page:
+        box = page.locator(f"{NOTEBOOK} .playground").first
+        box.wait_for(state="visible", timeout=WIDGET_TIMEOUT * 1000)
+        wait_until(lambda: (label_text(box, "status") or "").startswith("epoch 0:"), WIDGET_TIMEOUT, "the Playground")
+        box.evaluate("el => el.scrollIntoView({block: 'start'})")
+        yield page, box
+        button(box, "⏸ pause").click()
+
+
+@pytest.mark.alone   # a speed: measured with the machine to itself, after the other tests
+def test_playground_plays_30_frames_per_second(playground_alone):
+    """Item 6: while the default network plays, the page shows at least 30 frames a second: the status
+    Label (a new epoch each frame, drawn with its pictures) changes 30 times a second or more, counted
+    over 3 seconds after a second of warm-up. Also recorded: the kernel's own speed Label, the frames
+    Chromium painted with a new epoch (fewer: frames that reach the page together are painted once),
+    and the machine's load average."""
+    import os
+
+    page, box = playground_alone
+    button(box, "▶ play").click()
+    wait_until(lambda: label_text(box, "speed").endswith("frames per second"), WIDGET_TIMEOUT, "play to start")
+    page.wait_for_timeout(1000)
+    load_before = os.getloadavg()[0]
+    status = box.locator(".playground-status").first
+    pictures = box.locator(".playground-network svg").first.evaluate("svg => svg.outerHTML")
+    updates, painted = (n / 3 for n in status.evaluate(FRAME_COUNT_JS, 3000))
+    kernel = label_text(box, "speed")
+    assert box.locator(".playground-network svg").first.evaluate("svg => svg.outerHTML") != pictures
+    button(box, "⏸ pause").click()
+    TIMINGS["playground_default_network_frames_per_second"] = {
+        "shown": round(updates, 1), "painted": round(painted, 1), "kernel_speed_label": kernel,
+        "load_average_1min": round(load_before, 2)}
+    print(f"\n[playground] {updates:.1f} frames shown a second ({painted:.1f} painted); kernel: {kernel}; "
+          f"load average {load_before:.2f}")
+    assert updates >= MIN_FPS, (f"{updates:.1f} frames shown a second (kernel: {kernel}; "
+                                f"load average {load_before:.1f} on {os.cpu_count()} cores)")
 
 
 # ---------------------------------------------------------------- lesson 10a: draw a digit with the mouse
