@@ -175,6 +175,12 @@ def _checked(product=lambda x, W, b: x @ W + b, width=lambda x: x.shape[-1], nee
     return layer_forward
 
 
+def _asserted(x, W, b):
+    """A slip: the width checked with assert instead of raise ValueError."""
+    assert x.shape[-1] == W.shape[0], f"expected {W.shape[0]}, got {x.shape[-1]}"
+    return x @ W + b
+
+
 def _cases():
     rng = np.random.default_rng(2)
     W, b, x = rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal((4, 3))
@@ -213,6 +219,10 @@ LAYER_FORWARD = Exercise(
                 "and raise your own ValueError.", answer=lambda x, W, b: x @ W + b, when=_says("NumPy's own")),
         Mistake("Say in your message which width was expected (3) and which came (5), so the user can fix the input.",
                 answer=_checked(message="bad input"), when=_says("a ValueError that says")),
+        Mistake("An assert is for checking your own code (python -O even switches asserts off), and callers do "
+                "not expect an AssertionError for a bad input: raise ValueError(...) yourself, saying which width "
+                "was expected and which came.", answer=_asserted,
+                raises=lambda error: isinstance(error, AssertionError)),
     ],
     success="layer_forward gives x @ W + b for batches and single samples, and rejects a wrong width.")
 check_layer_forward = LAYER_FORWARD.check
