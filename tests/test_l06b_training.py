@@ -15,7 +15,7 @@ def test_path_multiplies_by_one_minus_two_lr():
     assert np.allclose(path, 4.0 * 0.8 ** np.arange(21))
 
 
-@pytest.mark.parametrize("lr, name", [(0.1, "converges"), (0.9, "converges"), (0.02, "slow crawl"),
+@pytest.mark.parametrize("lr, name", [(0.1, "converges"), (0.9, "converges"), (0.02, "slow crawl"), (0.97, "slow zig-zag"),
                                       (1.0, "bounces forever"), (1.05, "diverges")])
 def test_regimes(lr, name):
     assert l06b.regime(l06b.gradient_descent_path(lr)) == name

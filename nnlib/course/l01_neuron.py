@@ -195,8 +195,13 @@ NEURON_FORWARD = Exercise(
                 answer=lambda x, w, b: sigmoid(np.sum(x * w) + b)),
         Mistake("np.sum(x * w, axis=0) adds down the batch (one input across all samples); use axis=-1, the "
                 "inputs of one sample, or x @ w.", answer=lambda x, w, b: sigmoid(np.sum(x * w, axis=0) + b)),
-        Mistake(f"That is w @ x, which pairs w with the columns of x (one input across all samples); {ORDER_HINT}",
-                answer=lambda x, w, b: sigmoid(w @ x + b)),
+        Mistake("On a batch, x[0] is the first SAMPLE (a row), not the first input, so x[0] * w[0] + x[1] * w[1] "
+                "(the same numbers as w @ x) pairs w with the columns of x, one input across all samples; "
+                f"{ORDER_HINT}", answer=lambda x, w, b: sigmoid(w @ x + b)),
+        Mistake("One sample has a single axis, axis 0, so axis=1 does not exist for it: np.sum(x * w, axis=-1), "
+                "the last axis, is the inputs of one sample and of every sample of a batch alike.",
+                answer=lambda x, w, b: sigmoid(np.sum(x * w, axis=1) + b),
+                raises=lambda error: isinstance(error, np.exceptions.AxisError)),
         Mistake(f"NumPy could not multiply x and w in the order your code asks (w @ x pairs w with the columns "
                 f"of x); {ORDER_HINT}", answer=_w_at_x_unless_square, raises=_is_matmul_error),
         Mistake("That is the weighted sum z; apply the sigmoid to it.", answer=lambda x, w, b: x @ w + b),

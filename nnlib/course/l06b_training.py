@@ -32,13 +32,16 @@ def gradient_descent_path(lr, w0=4.0, steps=20):
 
 
 def regime(path):
-    """Name what a path does: "converges", "slow crawl", "bounces forever" or "diverges"."""
+    """Name what a path does: "converges", "slow crawl" (small steps, one side of the valley), "slow zig-zag"
+    (steps across the valley, shrinking slowly), "bounces forever" or "diverges"."""
     shrink = abs(path[-1]) / abs(path[0])
     if np.isclose(shrink, 1.0):
         return "bounces forever"
     if shrink > 1:
         return "diverges"
-    return "converges" if shrink < 0.05 else "slow crawl"
+    if shrink < 0.05:
+        return "converges"
+    return "slow zig-zag" if path[0] * path[1] < 0 else "slow crawl"
 
 
 class DescentExplorer:

@@ -245,6 +245,11 @@ def _adam_m_v_returned_swapped(W, dW, m, v, t, lr, b1, b2, eps):
     return W, v, m
 
 
+def _adam_returns_corrected(W, dW, m, v, t, lr, b1, b2, eps):
+    W, m, v = _adam_step(W, dW, m, v, t, lr, b1, b2, eps)
+    return W, m / (1 - b1**t), v / (1 - b2**t)
+
+
 def _adam_with(**slip):
     def adam_step(W, dW, m, v, t, lr, b1, b2, eps):
         return _adam_step(W, dW, m, v, t, lr, b1, b2, eps, **slip)
@@ -288,6 +293,9 @@ ADAM_STEP = Exercise(
         Mistake(f"{_M_RULE} Did you use (1 - b1) * dW?", answer=_adam_with(m_rule=lambda m, dW, b1: b1 * m + dW)),
         Mistake(f"{_V_RULE} Square the gradient: dW * dW, not dW.",
                 answer=_adam_with(v_rule=lambda v, dW, b2: b2 * v + (1 - b2) * dW)),
+        Mistake("You returned the bias-corrected m_hat and v_hat as m and v. They are only for this step's move; "
+                "the running m and v carry on to the next step uncorrected (the correction divides by (1 - b1**t) "
+                "again next time): return W, m, v.", answer=_adam_returns_corrected),
         Mistake(_M_RULE, answer=_adam_with(m_rule=lambda m, dW, b1: (1 - b1) * m + b1 * dW), when=_wrong(1)),
         Mistake(_V_RULE, answer=_adam_with(v_rule=lambda v, dW, b2: (1 - b2) * dW**2), when=_wrong(2)),
         Mistake("That is the step without bias correction: divide m by (1 - b1**t) and v by (1 - b2**t) first, "
