@@ -251,8 +251,8 @@ _UPHILL = f"Your step goes uphill: the velocity must move against the slope, {_R
 MOMENTUM_STEP = Exercise(
     "momentum_step", lesson="06b", solution=_momentum_step, cases=_momentum_cases, parts=("w", "velocity"),
     mistakes=[
-        Mistake("That is the other common sign convention (velocity = momentum * velocity + lr * grad; w = w - velocity). "
-                "Here, as in nnlib, the velocity is the step itself, minus included, and the velocity handed in "
+        Mistake("That is the other common sign convention (velocity = momentum * velocity + lr * grad; "
+                "w = w - velocity). Here, as in nnlib, the velocity is the step itself, minus included, and the velocity handed in "
                 f"follows that convention: {_RULE}; w = w + velocity.", answer=_pytorch_convention),
         Mistake(_UPHILL, answer=_moving_by(lambda v, g, lr, m: m * v + lr * g)),
         Mistake(_UPHILL, answer=_w_minus_velocity),
