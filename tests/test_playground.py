@@ -729,3 +729,9 @@ def test_each_label_says_one_kind_of_thing_and_none_is_stale():
     assert view.speed.value.startswith("not playing")
     texts = [view.status.value, view.speed.value, view.message.value, view.pointer.value]
     assert not any("frames per second" in t for t in (texts[0], texts[2]))   # no Label says another's news
+
+
+def test_hidden_given_as_a_number_says_write_a_tuple():
+    """Playground(hidden=(6)) is hidden=6; it used to fail with "'int' object is not iterable"."""
+    with pytest.raises(TypeError, match=r"hidden must be a tuple of layer sizes.*write \(6,\)"):
+        playground.Playground(data="spiral", hidden=(6))

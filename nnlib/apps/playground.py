@@ -66,6 +66,9 @@ class Config:
 
     def __post_init__(self):
         self.features = tuple(self.features)
+        if isinstance(self.hidden, (int, np.integer)):   # (6) is the number 6, not a tuple: (6,) is
+            raise TypeError(f"Playground configuration: hidden must be a tuple of layer sizes, such as (6,) for one "
+                            f"layer of 6 neurons or (4, 4), got the number {self.hidden} ((6) is just 6: write (6,)).")
         self.hidden = tuple(int(h) for h in self.hidden)
         self.layer_activations = tuple(self.layer_activations)
         while self.layer_activations and self.layer_activations[-1] == "same":   # ("ReLU", "same") is ("ReLU",)
