@@ -1,10 +1,12 @@
 """The course in a real browser: every lesson runs clean in JupyterLab, and its widgets render and respond.
 
 Run alone with:  python -m pytest -m e2e -s      (-s prints the timings)
-Screenshots go to artifacts/screenshots/, timings to artifacts/e2e_timings.json.
+Screenshots go to artifacts/screenshots/ (a failing test's always; every lesson's whole page only with
+NNLIB_E2E_SCREENSHOTS=1, about 2 s a lesson), timings to artifacts/e2e_timings.json.
 """
 import contextlib
 import json
+import os
 import re
 import time
 
@@ -259,7 +261,8 @@ def check_lesson_page(page, server, notebook):
         TIMINGS.setdefault("slider_checked", {})[notebook.stem] = description
         if notebook.name.startswith("01"):
             TIMINGS["jupyterlab_start_to_lesson01_slider_seconds"] = round(responded - server.started, 2)
-    save_screenshot(page, notebook.stem)
+    if os.environ.get("NNLIB_E2E_SCREENSHOTS") == "1":   # whole-lesson pictures for a person to look at
+        save_screenshot(page, notebook.stem)
 
 
 # Lessons that get more than the common checks, on the same page after the same Run All (one run of the
@@ -662,7 +665,6 @@ def test_playground_plays_30_frames_per_second(playground_alone):
     over 3 seconds after a second of warm-up. Also recorded: the kernel's own speed Label, the frames
     Chromium painted with a new epoch (fewer: frames that reach the page together are painted once),
     and the machine's load average."""
-    import os
 
     page, box = playground_alone
     button(box, "▶ play").click()
