@@ -510,6 +510,23 @@ def test_the_page_echoing_a_rounded_weight_does_not_pause_or_change_it():
     assert view.message.value.startswith("set ") and view.playground.get_weight(view.weight.value) == pytest.approx(shown + 0.5)
 
 
+def test_an_echo_a_hundred_frames_late_is_no_move():
+    """A busy browser sent back a weight shown more than 50 frames before (the CI browser test saw
+    "set x₁ → h1.1 to 0.38" while playing): the values shown in the last few seconds all count as echoes."""
+    view = playground.build_playground(hidden=(4, 2))
+    view.weight.value = view.weight.options[1][1]
+    view.step()
+    first = view.weight_value.value
+    view.playground.set_weight(view.weight.value, first + 1.0)   # far from the first value, so every later frame shows another
+    for _ in range(120):
+        view.step()
+    assert abs(view.weight_value.value - first) > 0.5
+    view.message.value = "playing"
+    weight = view.playground.get_weight(view.weight.value)
+    view.weight_value.value = first                               # the echo of the first frame's value
+    assert view.message.value == "playing" and view.playground.get_weight(view.weight.value) == weight
+
+
 def test_penalty_gradient_is_the_slope_of_each_penalty():
     W = np.array([[0.5, -2.0], [0.0, 3.0]])
     np.testing.assert_array_equal(playground.penalty_gradient(W, "L2", 0.1), 0.1 * W)

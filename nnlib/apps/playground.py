@@ -776,7 +776,9 @@ class PlaygroundWidget:
         self.task = None
         self.playing = False
         self._syncing = False   # True while code (not the learner) moves a control
-        self.shown_values = collections.deque(maxlen=50)   # the weights lately put on the value slider
+        # (time, value) of the weights put on the value slider in the last ECHO_SECONDS: a busy browser can
+        # send one back, rounded, a second or more (a hundred frames) after it was shown.
+        self.shown_values = collections.deque()
         self.frame_times = collections.deque(maxlen=2 * MAX_FPS)   # when the last frames of play were drawn
         self.frames = 0
         self.hovered = None      # (layer, index) of the neuron under the mouse, shown on the output
@@ -1075,7 +1077,10 @@ class PlaygroundWidget:
         """Put the picked weight on the value slider, named in its description (code's move, not the
         learner's), and remember the value: the page may send it back, rounded, a frame later."""
         value = slider_value(self.playground.get_weight(self.weight.value))
-        self.shown_values.append(value)
+        now = time.monotonic()
+        self.shown_values.append((now, value))
+        while self.shown_values[0][0] < now - ECHO_SECONDS:
+            self.shown_values.popleft()
         self.weight_value.description = self.weight.label or "value"
         self.weight_value.value = value
 
@@ -1083,7 +1088,7 @@ class PlaygroundWidget:
         """A weight set by hand: training pauses, the pictures show the network with the new weight."""
         if self._syncing or self.weight.value is None:
             return
-        if change is not None and any(abs(change["new"] - shown) < 0.006 for shown in self.shown_values):
+        if change is not None and any(abs(change["new"] - shown) < 0.006 for _, shown in self.shown_values):
             # The page echoing a weight it was shown, snapped to its own grid (-5 + k * 0.01 in
             # floating point), maybe after the next frame: not a move (a move is at least one 0.01 step).
             return
@@ -1250,6 +1255,9 @@ class PlaygroundWidget:
 def row(children):
     """Controls side by side, wrapping onto the next line when the notebook is narrow."""
     return widgets.HBox(children, layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+
+
+ECHO_SECONDS = 5.0   # how long a value shown on the weight slider may come back from the page as an echo
 
 
 def slider_value(weight):
