@@ -167,12 +167,16 @@ def test_hidden_solutions_use_their_own_names(notebook):
         if cell["cell_type"] != "code":
             continue
         tree = ast.parse(python_of(cell))
-        if is_hidden(cell):
-            for name in sorted(defined_names(tree) & stubs.keys()):
-                problems.append(f"hidden cell {index} ({first_line(source(cell))!r}) redefines {name}, "
-                                f"the learner's stub from cell {stubs[name]}: call it {name}_solution")
-        else:
-            stubs.update(dict.fromkeys(stub_names(tree), index))
+        # Any later cell, hidden solution or not: a second class with a `forward` of its own reads (to the
+        # rules' checker too) as rewriting the learner's `forward`, so each stub name is defined once.
+        for name in sorted(defined_names(tree) & stubs.keys()):
+            kind = "hidden cell" if is_hidden(cell) else "cell"
+            problems.append(f"{kind} {index} ({first_line(source(cell))!r}) redefines {name}, "
+                            f"the learner's stub from cell {stubs[name]}: give it a name of its own "
+                            f"(e.g. {name}_solution), or write both in the stub's cell")
+        if not is_hidden(cell):
+            for name in stub_names(tree):
+                stubs.setdefault(name, index)
     if problems:
         pytest.fail(f"{notebook.name}: Run All would overwrite the learner's code:\n" + "\n".join(problems),
                     pytrace=False)
