@@ -53,6 +53,9 @@ def activation_view(name, z, zmin=-5.0, zmax=5.0, points=201):
             "tangent": h_at + dh_at * (grid - z)}
 
 
+KINKED = ("step", "ReLU", "leaky ReLU")   # the activations with a corner or a jump at z = 0
+
+
 def activation_label(name, z, view=None):
     """The explorer's Label: "ReLU: h(0.50) = 0.5000,  h'(0.50) = 1.0000 (...)"; view: activation_view's, if made."""
     view = activation_view(name, z) if view is None else view
@@ -60,9 +63,6 @@ def activation_label(name, z, view=None):
              if z == 0 and name in KINKED else "the slope of the dashed tangent")
     return (f"{name}: h({fmt(z, 2)}) = {fmt(view['h_at'], 4)},  "
             f"h'({fmt(z, 2)}) = {fmt(view['dh_at'], 4)} ({slope})")
-
-
-KINKED = ("step", "ReLU", "leaky ReLU")   # the activations with a corner or a jump at z = 0
 
 
 def softmax_view(logits, temperature):

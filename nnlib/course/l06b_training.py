@@ -225,7 +225,7 @@ def _old_velocity(w, velocity, grad, lr, momentum):
     return w + velocity, momentum * velocity - lr * grad
 
 
-def _pytorch_convention(w, velocity, grad, lr, momentum):
+def _other_sign_convention(w, velocity, grad, lr, momentum):
     velocity = momentum * velocity + lr * grad
     return w - velocity, velocity
 
@@ -252,8 +252,9 @@ MOMENTUM_STEP = Exercise(
     "momentum_step", lesson="06b", solution=_momentum_step, cases=_momentum_cases, parts=("w", "velocity"),
     mistakes=[
         Mistake("That is the other common sign convention (velocity = momentum * velocity + lr * grad; "
-                "w = w - velocity). Here, as in nnlib, the velocity is the step itself, minus included, and the velocity handed in "
-                f"follows that convention: {_RULE}; w = w + velocity.", answer=_pytorch_convention),
+                "w = w - velocity). Here, as in nnlib, the velocity is the step itself, minus included, and the "
+                f"velocity handed in follows that convention: {_RULE}; w = w + velocity.",
+                answer=_other_sign_convention),
         Mistake(_UPHILL, answer=_moving_by(lambda v, g, lr, m: m * v + lr * g)),
         Mistake(_UPHILL, answer=_w_minus_velocity),
         Mistake("w moved by the OLD velocity. Update the velocity first, then move by the new one: "

@@ -115,7 +115,8 @@ SPIRAL_CHALLENGE = Exercise(
         Mistake("A network with linear activations only draws a straight boundary (experiment 1).",
                 answer=lambda: {"hidden": (6,), "features": WAVES, "activation": "linear"},
                 when=_missed(lambda c, run: all(c.activation_of(k) == "linear" for k in range(len(c.hidden))))),
-        Mistake("This learning rate is too high (experiment 3, at the end): the tanh output saturates and stops learning. "
+        Mistake("This learning rate is too high (experiment 3, at the end): the tanh output saturates and stops "
+                "learning. "
                 "Try 0.03 to 0.3.", answer=lambda: {"hidden": (6,), "features": WAVES, "lr": 10.0},
                 when=_missed(lambda c, run: c.lr >= 1 or run.trained.diverged)),
         Mistake("With so few neurons, give the network inputs that already wave across the plane: sin x₁, sin x₂.",
